@@ -1,0 +1,52 @@
+# oathctl: the two set-up commands are `make demo` and `make test`; everything else hangs off them.
+SWIFT    ?= swift
+PREFIX   ?= /usr/local
+RELEASE  := .build/release/oathctl
+DEBUG    := .build/debug/oathctl
+# System libraries oathctl links: libcrypto (OpenSSL 3) and SQLite.
+SYSTEM_PACKAGES := libssl-dev libsqlite3-dev pkg-config
+
+.PHONY: all deps build test demo bench install clean
+
+all: build
+
+## deps: check the system libraries; install them with apt-get when running as root, else say how.
+deps:
+	@missing=""; \
+	for p in $(SYSTEM_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "oathctl: installing system packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null || { echo "oathctl: apt-get install$$missing failed" >&2; exit 1; }; \
+	  else \
+	    echo "oathctl: missing system packages:$$missing" >&2; \
+	    echo "         install them with: sudo apt-get install$$missing" >&2; exit 1; \
+	  fi; \
+	fi
+	@command -v $(SWIFT) >/dev/null || { echo "oathctl: swift not found on PATH (Swift 6.1 or newer is needed)" >&2; exit 1; }
+
+## build: release binary at .build/release/oathctl
+build: deps
+	$(SWIFT) build -c release --product oathctl
+
+## test: every unit and end-to-end test (debug build); CI runs exactly this.
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+## demo: the main job on the bundled samples.
+demo: build
+	@OATHCTL=$(RELEASE) bash scripts/demo.sh
+
+## bench: throughput figures on this machine (release build); never part of `make test`.
+bench: deps
+	$(SWIFT) build -c release --product oathbench
+	.build/release/oathbench
+
+## install: copy the release binary to $(PREFIX)/bin
+install: build
+	install -d $(PREFIX)/bin
+	install -m 0755 $(RELEASE) $(PREFIX)/bin/oathctl
+
+clean:
+	rm -rf .build

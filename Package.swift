@@ -1,0 +1,38 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "oathctl",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "oathctl", targets: ["oathctl"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+    ],
+    targets: [
+        // libcrypto from the system OpenSSL 3 (Debian: libssl-dev). Only libcrypto is linked.
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        // Base32, HMAC, HOTP/TOTP, verification. Pure: no files, no clock, no database.
+        .target(name: "OATHCore", dependencies: ["COpenSSL"]),
+        .executableTarget(
+            name: "oathctl",
+            dependencies: [
+                "OATHCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // `make bench`: throughput figures, release build, outside `make test`.
+        .executableTarget(name: "oathbench", dependencies: ["OATHCore", "COpenSSL"], path: "Benchmarks/oathbench"),
+        .testTarget(
+            name: "OATHCoreTests",
+            dependencies: ["OATHCore", .product(name: "PropertyBased", package: "swift-property-based")]
+        ),
+        .testTarget(name: "oathctlTests", dependencies: ["OATHCore"]),
+    ]
+)

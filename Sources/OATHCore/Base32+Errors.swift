@@ -1,0 +1,40 @@
+extension Base32 {
+    /// Why a text is not a strict-profile Base32 secret. Descriptions never quote the text.
+    public enum DecodingError: Error, Equatable, Sendable, CustomStringConvertible {
+        /// Nothing to decode.
+        case empty
+        /// A byte outside `A-Z a-z 2-7` at a 1-based position; `looksLikeHex` when the whole text is hex.
+        case invalidCharacter(UInt8, position: Int, looksLikeHex: Bool)
+        /// More characters than the upload accepts.
+        case tooLong(length: Int, maximum: Int)
+        /// A length no byte string encodes to (1, 3 or 6 characters past a multiple of 8).
+        case impossibleLength(Int)
+
+        public var description: String {
+            switch self {
+            case .empty:
+                return "secret is empty"
+            case let .invalidCharacter(byte, position, looksLikeHex):
+                let base = "\(Base32.describe(byte)) at position \(position) is not Base32 (only A-Z, a-z and 2-7 are allowed)"
+                return looksLikeHex
+                    ? base + "; it looks like a hex seed, which must be converted to Base32"
+                    : base
+            case let .tooLong(length, maximum):
+                return "secret is \(length) characters long; at most \(maximum) are allowed"
+            case let .impossibleLength(length):
+                return "secret length \(length) cannot be Base32 (a length of 1, 3 or 6 past a multiple of 8 is impossible); a character is missing or extra"
+            }
+        }
+    }
+
+    /// Names an invalid byte for a message. A Base32-invalid symbol carries no key material of the
+    /// Base32 text, so naming it is safe; control and non-ASCII bytes are shown by code.
+    static func describe(_ byte: UInt8) -> String {
+        switch byte {
+        case UInt8(ascii: " "): return "a space"
+        case UInt8(ascii: "="): return "padding '='"
+        case 0x21...0x7E: return "character '\(Character(Unicode.Scalar(byte)))'"
+        default: return "byte 0x\(String(byte, radix: 16, uppercase: true))"
+        }
+    }
+}

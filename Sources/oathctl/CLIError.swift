@@ -1,0 +1,23 @@
+import ArgumentParser
+
+/// An error the CLI reports in one line, with the exit status it documents.
+struct CLIError: Error, CustomStringConvertible {
+    /// Exit status for a misused command or an input that cannot be used at all.
+    static let misuseStatus: Int32 = 2
+
+    let description: String
+    let status: Int32
+
+    init(_ message: String, status: Int32 = CLIError.misuseStatus) {
+        description = message
+        self.status = status
+    }
+}
+
+extension CLIError {
+    /// Prints the message on standard error and exits with `status`.
+    func exit() -> ExitCode {
+        Terminal.printError("oathctl: \(description)")
+        return ExitCode(status)
+    }
+}

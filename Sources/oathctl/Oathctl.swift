@@ -1,0 +1,32 @@
+import ArgumentParser
+import Foundation
+
+/// The root command: lists the subcommands and maps errors to the documented exit statuses.
+@main
+struct Oathctl: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "oathctl",
+        abstract: "Manage OATH TOTP hardware tokens: check vendor files, store seeds encrypted, activate by code.",
+        discussion: """
+        Secrets are never taken from the command line and never printed. Exit status: 0 success, \
+        1 the work was done but something was refused (rejected rows, a wrong code), 2 misuse or an unusable input.
+        """,
+        version: "0.1.0",
+        subcommands: [Code.self]
+    )
+
+    /// Runs the command, turning argument errors into exit status 2 (the documented "misuse") instead of 64.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            if code == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(CLIError.misuseStatus)
+            }
+            exit(withError: error)
+        }
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+
+/// Runs the built `oathctl` binary as a user would, feeding standard input and capturing both outputs.
+struct CommandRunner {
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+        /// Both streams, for checks that a secret appears in neither.
+        var allOutput: String { stdout + stderr }
+    }
+
+    /// The repository root (for `samples/` and the built binary).
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// `OATHCTL_BIN`, else the debug build beside the tests.
+    static let binary: URL = {
+        if let path = ProcessInfo.processInfo.environment["OATHCTL_BIN"] { return URL(fileURLWithPath: path) }
+        return repository.appendingPathComponent(".build/debug/oathctl")
+    }()
+
+    var environment: [String: String] = [:]
+    var directory: URL?
+
+    /// Runs `oathctl` with arguments and standard input (empty when nil); all three streams are files.
+    func run(_ arguments: [String], stdin: String? = nil) throws -> Result {
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env.removeValue(forKey: "OATHCTL_NOW")
+        for (k, v) in environment { env[k] = v }
+        process.environment = env
+        if let directory { process.currentDirectoryURL = directory }
+        // Outputs go to files, so a chatty process can never block on a full pipe.
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("oathctl-run-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let outURL = scratch.appendingPathComponent("stdout"), errURL = scratch.appendingPathComponent("stderr")
+        FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        let inURL = scratch.appendingPathComponent("stdin")
+        try Data((stdin ?? "").utf8).write(to: inURL)
+        process.standardInput = try FileHandle(forReadingFrom: inURL)
+        process.standardOutput = try FileHandle(forWritingTo: outURL)
+        process.standardError = try FileHandle(forWritingTo: errURL)
+        try process.run()
+        process.waitUntilExit()
+        let outData = try Data(contentsOf: outURL), errData = try Data(contentsOf: errURL)
+        return Result(status: process.terminationStatus,
+                      stdout: String(decoding: outData, as: UTF8.self),
+                      stderr: String(decoding: errData, as: UTF8.self))
+    }
+}
