@@ -20,10 +20,12 @@ let package = Package(
         ),
         // Base32, HMAC, HOTP/TOTP, verification. Pure: no files, no clock, no database.
         .target(name: "OATHCore", dependencies: ["COpenSSL"]),
+        // Bytes -> rows -> findings. Knows CSV and the upload rules; no database.
+        .target(name: "TokenImport", dependencies: ["OATHCore"]),
         .executableTarget(
             name: "oathctl",
             dependencies: [
-                "OATHCore",
+                "OATHCore", "TokenImport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -32,6 +34,10 @@ let package = Package(
         .testTarget(
             name: "OATHCoreTests",
             dependencies: ["OATHCore", .product(name: "PropertyBased", package: "swift-property-based")]
+        ),
+        .testTarget(
+            name: "TokenImportTests",
+            dependencies: ["TokenImport", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
         .testTarget(name: "oathctlTests", dependencies: ["OATHCore"]),
     ]

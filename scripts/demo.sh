@@ -1,15 +1,28 @@
 #!/usr/bin/env bash
-# The main job on the bundled samples. Secrets travel through pipes only, never through argv.
-set -euo pipefail
+# The main job on the bundled samples. Secrets travel through files and pipes only, never argv.
+set -uo pipefail
 cd "$(dirname "$0")/.."
 oathctl=${OATHCTL:-.build/release/oathctl}
-now=${OATHCTL_NOW:-$(date +%s)}
+work=$(mktemp -d "${TMPDIR:-/tmp}/oathctl-demo.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+step() { printf '\n== %s\n' "$*"; }
+show() { printf '$ %s\n' "$*"; "$@"; echo "(exit status $?)"; }
 
-echo "== Current codes of the sample tokens in samples/tokens-clean.csv (time $now)"
-tail -n +2 samples/tokens-clean.csv | head -n 5 | while IFS=, read -r upn serial secret interval _; do
+step "1. Check a clean vendor file against the upload rules"
+show "$oathctl" validate samples/tokens-clean.csv --report "$work/Failures_tokens-clean.csv"
+
+step "2. Check a file with every kind of mistake: every bad row is found in one pass"
+show "$oathctl" validate samples/tokens-with-errors.csv --report "$work/Failures_tokens-with-errors.csv" --rejects "$work/fix-me.csv"
+echo "-- error report (never holds a secret):"
+cut -c1-150 "$work/Failures_tokens-with-errors.csv"
+echo "-- rejected rows for fixing were written 0600: $(stat -c '%a %n' "$work/fix-me.csv")"
+
+step "3. A file that cannot be used at all exits 2"
+show "$oathctl" validate samples/unusable/no-header.csv --report "$work/no-header.csv"
+
+step "4. Current codes of the first sample tokens (oathctl code reads each seed from a pipe)"
+now=${OATHCTL_NOW:-$(date +%s)}
+tail -n +2 samples/tokens-clean.csv | head -n 3 | while IFS=, read -r upn serial secret interval _; do
   code=$(printf %s "$secret" | "$oathctl" code --time "$now" --step "$interval")
   printf '  %-20s serial %-8s step %2ss  code %s\n' "$upn" "$serial" "$interval" "$code"
 done
-echo
-echo "== RFC 6238 check: seed GEZDGNBV... at T=59, 8 digits (expect 94287082)"
-printf %s GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ | "$oathctl" code --time 59 --digits 8

@@ -51,28 +51,38 @@ public enum Base32 {
 
     /// `decode(_:maxLength:)` over raw bytes, for callers that never made a `String` of the secret.
     public static func decode(utf8: some Collection<UInt8>, maxLength: Int? = uploadMaxLength) throws(DecodingError) -> [UInt8] {
-        let count = utf8.count
+        let result = utf8.withContiguousStorageIfAvailable { buffer in
+            Result { () throws(DecodingError) in try decode(buffer: buffer, maxLength: maxLength) }
+        } ?? Result { () throws(DecodingError) in try decode(buffer: Array(utf8), maxLength: maxLength) }
+        return try result.get()
+    }
+
+    /// The decoder proper, on contiguous bytes so that callers in other modules get a specialised loop.
+    private static func decode(buffer: some Collection<UInt8>, maxLength: Int?) throws(DecodingError) -> [UInt8] {
+        let count = buffer.count
         if count == 0 { throw .empty }
         if let maxLength, count > maxLength { throw .tooLong(length: count, maximum: maxLength) }
         var out = [UInt8]()
         out.reserveCapacity(count * 5 / 8)
-        var buffer: UInt32 = 0
+        var accumulator: UInt32 = 0
         var bits = 0
         var position = 0
-        for byte in utf8 {
-            position += 1
-            let value = decodeTable[Int(byte)]
-            if value == 0xFF {
-                throw .invalidCharacter(byte, position: position, looksLikeHex: looksLikeHex(utf8))
-            }
-            buffer = (buffer << 5) | UInt32(value)
-            bits += 5
-            if bits >= 8 {
-                bits -= 8
-                out.append(UInt8(truncatingIfNeeded: buffer >> UInt32(bits)))
+        try decodeTable.withUnsafeBufferPointer { table throws(DecodingError) in
+            for byte in buffer {
+                position += 1
+                let value = table[Int(byte)]
+                if value == 0xFF {
+                    throw .invalidCharacter(byte, position: position, looksLikeHex: looksLikeHex(buffer))
+                }
+                accumulator = (accumulator << 5) | UInt32(value)
+                bits += 5
+                if bits >= 8 {
+                    bits -= 8
+                    out.append(UInt8(truncatingIfNeeded: accumulator >> UInt32(bits)))
+                }
             }
         }
-        buffer = 0
+        accumulator = 0
         // 1, 3 or 6 leftover symbols carry fewer than 8 bits of a byte plus more than 4 spare bits:
         // no byte string encodes to such a length (RFC 4648 section 6 lists the five final quanta).
         if [1, 3, 6].contains(count % 8) { throw .impossibleLength(count) }

@@ -12,7 +12,7 @@ struct Oathctl: ParsableCommand {
         1 the work was done but something was refused (rejected rows, a wrong code), 2 misuse or an unusable input.
         """,
         version: "0.1.0",
-        subcommands: [Code.self]
+        subcommands: [Code.self, Validate.self]
     )
 
     /// Runs the command, turning argument errors into exit status 2 (the documented "misuse") instead of 64.

@@ -1,0 +1,71 @@
+/// Rules across rows and against the store: one user per token, at most five methods per user.
+///
+/// Keeps one small entry per serial and per user seen (in `ByteKeyTable`s), so memory grows with
+/// the file's distinct serials and users, never with its bytes.
+struct FileRules {
+    /// Most methods (hardware tokens and authenticator apps together) one user may hold.
+    let maxMethodsPerUser: Int
+    let store: StoreView
+
+    private struct SerialEntry {
+        var line: Int32
+        var user: Int32 // index into `users`, -1 when unassigned
+    }
+
+    private var serials = ByteKeyTable<SerialEntry>()
+    /// Keyed by lowercased UPN; the value is the methods the user holds: in the store plus rows accepted so far.
+    private var users = ByteKeyTable<Int32>()
+
+    init(maxMethodsPerUser: Int, store: StoreView) {
+        self.maxMethodsPerUser = maxMethodsPerUser
+        self.store = store
+    }
+
+    /// Registers a row that failed its own rules, so later duplicates of its serial are still found.
+    mutating func noteRejected(serial: String, upn: String, line: Int) throws {
+        guard !serial.isEmpty, serials.find(serial) == nil else { return }
+        let user = upn.isEmpty ? -1 : try index(of: upn)
+        _ = serials.findOrInsert(serial) { SerialEntry(line: Int32(clamping: line), user: user) }
+    }
+
+    /// Checks a row that passed its own rules; returns the errors that reject it (empty: accepted).
+    mutating func check(_ token: ValidToken) throws -> [Finding] {
+        let upn = token.upn ?? ""
+        func finding(_ field: Column, _ code: FindingCode, _ message: String) -> Finding {
+            Finding(line: token.line, upn: upn, serial: token.serial, field: field, code: code, message: message)
+        }
+        let user: Int32 = upn.isEmpty ? -1 : try index(of: upn)
+        let (serialIndex, inserted) = serials.findOrInsert(token.serial) { SerialEntry(line: Int32(clamping: token.line), user: user) }
+        if !inserted {
+            let earlier = serials.values[serialIndex]
+            if earlier.user != user, earlier.user >= 0, user >= 0 {
+                return [finding(.upn, .tokenMultipleUsers,
+                                "serial \(token.serial) is assigned to \(users.key(at: Int(earlier.user))) on line \(earlier.line) and to \(upn) here; a token belongs to one user only: keep one of the rows")]
+            }
+            return [finding(.serial, .serialDuplicate, "serial \(token.serial) already appears on line \(earlier.line); remove one of the two rows")]
+        }
+
+        let existing = try store.existingToken(serial: token.serial)
+        if let existing, let owner = existing.userKey, owner != token.userKey {
+            let message = user >= 0
+                ? "serial \(token.serial) is already assigned to \(existing.upn ?? owner) in the store; unassign it there first (oathctl unassign) or fix the row"
+                : "serial \(token.serial) is assigned to \(existing.upn ?? owner) in the store; this row would leave it unassigned: unassign it there first or give the same user"
+            return [finding(.upn, .tokenAssignedElsewhere, message)]
+        }
+        guard user >= 0 else { return [] }
+        if existing?.userKey == token.userKey { return [] } // already counted in the store
+        let held = Int(users.values[Int(user)])
+        if held >= maxMethodsPerUser {
+            return [finding(.upn, .userTokenLimit,
+                            "\(upn) would hold more than \(maxMethodsPerUser) OATH tokens or authenticator apps (\(held) already, counting the store and earlier rows); assign this token to someone else or remove one of theirs")]
+        }
+        users.update(Int(user)) { $0 += 1 }
+        return []
+    }
+
+    private mutating func index(of upn: String) throws -> Int32 {
+        let key = upn.lowercased()
+        let store = store
+        return Int32(try users.findOrInsert(key) { Int32(clamping: try store.methodCount(userKey: key)) }.index)
+    }
+}

@@ -1,0 +1,49 @@
+/// Where each known column sits in a file, read from its header row.
+public struct Header: Sendable {
+    /// Field index of each column present.
+    public private(set) var positions: [Column: Int] = [:]
+    /// The column at each field index (nil for unknown ones), for a per-row walk without hashing.
+    private(set) var columnAt: [Column?] = []
+    /// Number of fields in the header; every row must have as many.
+    public let fieldCount: Int
+    /// Cells naming no known column, with their 1-based position.
+    public private(set) var unknown: [(position: Int, name: String)] = []
+    /// Columns named twice, with the 1-based position of the second.
+    public private(set) var duplicated: [(position: Int, column: Column)] = []
+
+    /// Reads a header record; nil when no cell names a known column (the first row is data, not a header).
+    public init?(record: CSVRecord) {
+        fieldCount = record.fieldCount
+        for index in 0..<record.ranges.count {
+            let name = String(decoding: record.field(index)!, as: UTF8.self).trimmingSpaces()
+            if let column = Column(header: name) {
+                if positions[column] == nil {
+                    positions[column] = index
+                    columnAt.append(column)
+                } else {
+                    duplicated.append((index + 1, column))
+                    columnAt.append(nil)
+                }
+            } else {
+                unknown.append((index + 1, name))
+                columnAt.append(nil)
+            }
+        }
+        if positions.isEmpty { return nil }
+    }
+
+    /// Required columns this header lacks.
+    public func missing(entra: Bool) -> [Column] {
+        Column.required(entra: entra).filter { positions[$0] == nil }
+    }
+}
+
+extension StringProtocol {
+    /// The text without leading and trailing spaces and tabs.
+    func trimmingSpaces() -> String {
+        let scalars = unicodeScalars
+        guard let first = scalars.firstIndex(where: { $0 != " " && $0 != "\t" }),
+              let last = scalars.lastIndex(where: { $0 != " " && $0 != "\t" }) else { return "" }
+        return String(String.UnicodeScalarView(scalars[first...last]))
+    }
+}

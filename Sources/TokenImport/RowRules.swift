@@ -1,0 +1,134 @@
+import OATHCore
+
+/// The rules one row must pass on its own, before anything is compared across rows or with the store.
+public struct RowRules: Sendable {
+    /// Check as the Microsoft Entra upload would: UPN required, SHA-1 only, 6 digits.
+    public var entra: Bool
+
+    public init(entra: Bool = false) { self.entra = entra }
+
+    /// Longest serial number accepted.
+    public static let maxSerialLength = 64
+    /// Longest part before `@` in a user principal name (Entra's limit).
+    public static let maxUPNLocalLength = 64
+
+    /// Checks one record; returns the token when no error was found, and every finding (errors and warnings).
+    func check(_ record: CSVRecord, header: Header) -> (token: ValidToken?, findings: [Finding]) {
+        if let problem = record.problem {
+            let code: FindingCode = switch problem {
+            case .nulByte: .encodingInvalid
+            default: .csvMalformed
+            }
+            return (nil, [Finding(line: record.line, code: code, message: problem.description)])
+        }
+        guard record.fieldCount == header.fieldCount else {
+            let message = "row has \(record.fieldCount) fields but the header has \(header.fieldCount); "
+                + "quote any field that contains a comma and remove stray commas"
+            return (nil, [Finding(line: record.line, code: .fieldCount, message: message)])
+        }
+        let fields = TokenFields(record: record, header: header)
+        var findings: [Finding] = []
+        let line = fields.line, upn = fields.upn, serial = fields.serial
+        func add(_ column: Column?, _ code: FindingCode, _ message: String) {
+            findings.append(Finding(line: line, upn: upn, serial: serial, field: column, code: code, message: message))
+        }
+        for column in fields.badEncoding {
+            add(column, .encodingInvalid, "\(column.rawValue) is not valid UTF-8; save the file as CSV UTF-8")
+        }
+        checkUPN(fields.upn, add)
+        checkSerial(fields.serial, add)
+        let secret = checkSecret(fields.secret, add)
+        let interval = checkInterval(fields.interval, add)
+        if fields.manufacturer.isEmpty, !fields.badEncoding.contains(.manufacturer) {
+            add(.manufacturer, .manufacturerMissing, "manufacturer is empty; give the vendor's name as printed on the token's datasheet")
+        }
+        if fields.model.isEmpty, !fields.badEncoding.contains(.model) {
+            add(.model, .modelMissing, "model is empty; give the token model from the vendor's file")
+        }
+        let hash = checkHash(fields.hash, add)
+        let digits = checkDigits(fields.digits, add)
+
+        guard findings.allSatisfy(\.isWarning), let secret, let interval, let hash, let digits else { return (nil, findings) }
+        let token = ValidToken(line: fields.line, upn: fields.upn.isEmpty ? nil : fields.upn, serial: fields.serial,
+                               secret: secret, interval: interval, manufacturer: fields.manufacturer, model: fields.model,
+                               hash: hash, digits: digits)
+        return (token, findings)
+    }
+
+    private typealias Add = (Column?, FindingCode, String) -> Void
+
+    private func checkUPN(_ upn: String, _ add: Add) {
+        if upn.isEmpty {
+            if entra { add(.upn, .upnMissing, "upn is empty; the Entra upload assigns every token to a user: fill in the user's sign-in name") }
+            return
+        }
+        if let problem = UPN.problem(in: upn) { add(.upn, .upnInvalid, problem) }
+    }
+
+    private func checkSerial(_ serial: String, _ add: Add) {
+        if serial.isEmpty {
+            add(.serial, .serialMissing, "serial number is empty; copy it from the vendor's file or the back of the token")
+        } else if serial.utf8.count > Self.maxSerialLength {
+            add(.serial, .serialInvalid, "serial number is \(serial.unicodeScalars.count) characters long; at most \(Self.maxSerialLength) bytes are allowed")
+        } else if serial.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) {
+            add(.serial, .serialInvalid, "serial number contains a control character; remove it")
+        }
+    }
+
+    private func checkSecret(_ bytes: ArraySlice<UInt8>, _ add: Add) -> Secret? {
+        if bytes.isEmpty {
+            add(.secret, .secretMissing, "secret key is empty; copy the token's seed from the vendor's file")
+            return nil
+        }
+        var failed = false
+        if bytes.count > Base32.uploadMaxLength {
+            add(.secret, .secretTooLong, "secret key is \(bytes.count) characters long; at most \(Base32.uploadMaxLength) are allowed")
+            failed = true
+        }
+        do {
+            let decoded = try Base32.decode(utf8: bytes, maxLength: nil)
+            if failed { return nil }
+            let secret = Secret(bytes: decoded)
+            if secret.bitCount < 128 {
+                add(.secret, .secretWeak, "secret key has \(secret.bitCount) bits, below the 128 bits RFC 4226 requires; ask the vendor for a stronger seed")
+            }
+            return secret
+        } catch {
+            add(.secret, .secretNotBase32, "secret key: \(error)")
+            return nil
+        }
+    }
+
+    private func checkInterval(_ text: String, _ add: Add) -> Int? {
+        if text == "30" || text == "60" { return Int(text) }
+        let shown = text.isEmpty ? "empty" : "'\(text.prefix(16))'"
+        add(.interval, .intervalInvalid, "time interval is \(shown); it must be 30 or 60 (seconds per code, from the token's datasheet)")
+        return nil
+    }
+
+    private func checkHash(_ text: String, _ add: Add) -> HashAlgorithm? {
+        if text.isEmpty { return .sha1 }
+        guard let hash = HashAlgorithm(loose: text), hash != .sha512 else {
+            add(.hash, .hashInvalid, "hash '\(text.prefix(16))' is not supported; use sha1 or sha256")
+            return nil
+        }
+        if entra, hash != .sha1 {
+            add(.hash, .hashInvalid, "hash is \(hash.rawValue) but the Entra upload takes SHA-1 tokens only")
+            return nil
+        }
+        return hash
+    }
+
+    private func checkDigits(_ text: String, _ add: Add) -> Int? {
+        if text.isEmpty { return 6 }
+        guard text == "6" || text == "8" else {
+            add(.digits, .digitsInvalid, "digits '\(text.prefix(16))' must be 6 or 8")
+            return nil
+        }
+        if entra, text != "6" {
+            add(.digits, .digitsInvalid, "the Entra upload takes 6-digit tokens only")
+            return nil
+        }
+        return Int(text)
+    }
+}

@@ -1,0 +1,29 @@
+/// What the file rules need to know about tokens already stored, without depending on a database.
+///
+/// The token store implements it; `validate` without a store and the tests use `EmptyStoreView`.
+public protocol StoreView {
+    /// The stored token with this serial, if any.
+    func existingToken(serial: String) throws -> ExistingToken?
+    /// How many methods (hardware tokens and authenticator apps) the store holds for a user.
+    func methodCount(userKey: String) throws -> Int
+}
+
+/// A stored token as the file rules see it.
+public struct ExistingToken: Sendable, Equatable {
+    /// The assigned user, compared case-insensitively; nil when unassigned.
+    public var userKey: String?
+    /// The assigned user as stored, for messages.
+    public var upn: String?
+
+    public init(upn: String?) {
+        self.upn = upn
+        userKey = upn?.lowercased()
+    }
+}
+
+/// A store with nothing in it.
+public struct EmptyStoreView: StoreView {
+    public init() {}
+    public func existingToken(serial: String) -> ExistingToken? { nil }
+    public func methodCount(userKey: String) -> Int { 0 }
+}

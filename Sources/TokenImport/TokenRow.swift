@@ -1,0 +1,31 @@
+import OATHCore
+
+/// A token that passed every rule of its row: ready to be checked across the file and stored.
+public struct ValidToken: Sendable {
+    public var line: Int
+    /// The user as written (after unescaping), or nil for an unassigned inventory token.
+    public var upn: String?
+    public var serial: String
+    public var secret: Secret
+    public var interval: Int
+    public var manufacturer: String
+    public var model: String
+    public var hash: HashAlgorithm
+    public var digits: Int
+
+    /// The user compared case-insensitively, as directories compare UPNs.
+    public var userKey: String? { upn?.lowercased() }
+
+    public init(line: Int, upn: String?, serial: String, secret: Secret, interval: Int,
+                manufacturer: String, model: String, hash: HashAlgorithm = .sha1, digits: Int = 6) {
+        self.line = line
+        self.upn = upn
+        self.serial = serial
+        self.secret = secret
+        self.interval = interval
+        self.manufacturer = manufacturer
+        self.model = model
+        self.hash = hash
+        self.digits = digits
+    }
+}
