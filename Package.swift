@@ -9,6 +9,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
     ],
     targets: [
@@ -22,10 +23,15 @@ let package = Package(
         .target(name: "OATHCore", dependencies: ["COpenSSL"]),
         // Bytes -> rows -> findings. Knows CSV and the upload rules; no database.
         .target(name: "TokenImport", dependencies: ["OATHCore"]),
+        // Durable state: tokens, assignments, apps, batches, audit, sealed secrets (SQLite via GRDB).
+        .target(
+            name: "TokenStore",
+            dependencies: ["OATHCore", "TokenImport", "COpenSSL", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .executableTarget(
             name: "oathctl",
             dependencies: [
-                "OATHCore", "TokenImport",
+                "OATHCore", "TokenImport", "TokenStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -39,6 +45,7 @@ let package = Package(
             name: "TokenImportTests",
             dependencies: ["TokenImport", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
-        .testTarget(name: "oathctlTests", dependencies: ["OATHCore"]),
+        .testTarget(name: "TokenStoreTests", dependencies: ["TokenStore", "TokenImport", "OATHCore"]),
+        .testTarget(name: "oathctlTests", dependencies: ["OATHCore", .product(name: "GRDB", package: "GRDB.swift")]),
     ]
 )

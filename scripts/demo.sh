@@ -20,7 +20,23 @@ echo "-- rejected rows for fixing were written 0600: $(stat -c '%a %n' "$work/fi
 step "3. A file that cannot be used at all exits 2"
 show "$oathctl" validate samples/unusable/no-header.csv --report "$work/no-header.csv"
 
-step "4. Current codes of the first sample tokens (oathctl code reads each seed from a pipe)"
+step "4. A store in a temporary folder: init, import the samples, list"
+export OATHCTL_STORE="$work/store/tokens.sqlite" OATHCTL_KEY_FILE="$work/key/master.key"
+show "$oathctl" init --actor demo
+show "$oathctl" import samples/tokens-clean.csv --report "$work/import-clean.csv" --actor demo
+show "$oathctl" import samples/vendor-short-header.csv --report "$work/import-vendor.csv" --actor demo
+show "$oathctl" import samples/tokens-with-errors.csv --report "$work/import-errors.csv" --actor demo
+echo "-- its error report:"
+cut -c1-150 "$work/import-errors.csv"
+step "5. Re-importing is harmless; a sixth token for a user is refused"
+show "$oathctl" import samples/tokens-clean.csv --report "$work/import-again.csv"
+show "$oathctl" assign 200001 carol@contoso.com
+show "$oathctl" assign 200001 dave@contoso.com
+show "$oathctl" list --user dave@contoso.com
+show "$oathctl" batches
+show "$oathctl" audit --serial 200001
+
+step "6. Current codes of the first sample tokens (oathctl code reads each seed from a pipe)"
 now=${OATHCTL_NOW:-$(date +%s)}
 tail -n +2 samples/tokens-clean.csv | head -n 3 | while IFS=, read -r upn serial secret interval _; do
   code=$(printf %s "$secret" | "$oathctl" code --time "$now" --step "$interval")

@@ -59,7 +59,7 @@ public enum CSVProblem: Equatable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case let .unterminatedQuote(opened, last):
-            "a quote opened on line \(opened) is never closed, so lines \(opened)-\(last) were read as one field; close the quote (a quote inside a quoted field is written twice: \"\")"
+            "a quote opened on line \(opened) is never closed, so \(last > opened ? "lines \(opened)-\(last)" : "the rest of the file") was read as one field; close the quote (a quote inside a quoted field is written twice: \"\")"
         case let .textAfterClosingQuote(field):
             "field \(field) has text after its closing quote; quote the whole field and double any quote inside it"
         case let .nulByte(field):

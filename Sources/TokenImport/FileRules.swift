@@ -28,14 +28,15 @@ struct FileRules {
         _ = serials.findOrInsert(serial) { SerialEntry(line: Int32(clamping: line), user: user) }
     }
 
-    /// Checks a row that passed its own rules; returns the errors that reject it (empty: accepted).
-    mutating func check(_ token: ValidToken) throws -> [Finding] {
+    /// Checks a row that passed its own rules and sets its `storeAction`; returns the errors that reject it (empty: accepted).
+    mutating func check(_ token: inout ValidToken) throws -> [Finding] {
         let upn = token.upn ?? ""
         func finding(_ field: Column, _ code: FindingCode, _ message: String) -> Finding {
             Finding(line: token.line, upn: upn, serial: token.serial, field: field, code: code, message: message)
         }
         let user: Int32 = upn.isEmpty ? -1 : try index(of: upn)
-        let (serialIndex, inserted) = serials.findOrInsert(token.serial) { SerialEntry(line: Int32(clamping: token.line), user: user) }
+        let line = Int32(clamping: token.line)
+        let (serialIndex, inserted) = serials.findOrInsert(token.serial) { SerialEntry(line: line, user: user) }
         if !inserted {
             let earlier = serials.values[serialIndex]
             if earlier.user != user, earlier.user >= 0, user >= 0 {
@@ -52,8 +53,18 @@ struct FileRules {
                 : "serial \(token.serial) is assigned to \(existing.upn ?? owner) in the store; this row would leave it unassigned: unassign it there first or give the same user"
             return [finding(.upn, .tokenAssignedElsewhere, message)]
         }
+        if existing != nil {
+            guard try store.secretMatches(serial: token.serial, secret: token.secret) else {
+                return [finding(.secret, .secretConflict,
+                                "serial \(token.serial) is in the store with a different secret; a token's seed never changes, so check the vendor file (oathctl never overwrites a stored secret)")]
+            }
+            if existing?.userKey == token.userKey {
+                token.storeAction = .unchanged // already counted in the store
+                return []
+            }
+            token.storeAction = .assign
+        }
         guard user >= 0 else { return [] }
-        if existing?.userKey == token.userKey { return [] } // already counted in the store
         let held = Int(users.values[Int(user)])
         if held >= maxMethodsPerUser {
             return [finding(.upn, .userTokenLimit,

@@ -64,8 +64,9 @@ public struct FileValidator {
                 if Self.isBlank(record) { return }
                 summary.rowsRead += 1
                 var (token, findings) = rules.check(record, header: columns)
-                if let valid = token {
-                    let crossRow = try fileRules.check(valid)
+                if var valid = token {
+                    let crossRow = try fileRules.check(&valid)
+                    token = valid
                     if !crossRow.isEmpty { token = nil }
                     findings += crossRow
                 } else {

@@ -1,3 +1,5 @@
+import OATHCore
+
 /// What the file rules need to know about tokens already stored, without depending on a database.
 ///
 /// The token store implements it; `validate` without a store and the tests use `EmptyStoreView`.
@@ -6,6 +8,8 @@ public protocol StoreView {
     func existingToken(serial: String) throws -> ExistingToken?
     /// How many methods (hardware tokens and authenticator apps) the store holds for a user.
     func methodCount(userKey: String) throws -> Int
+    /// Whether the stored token `serial` has exactly this secret (asked only for serials that exist).
+    func secretMatches(serial: String, secret: Secret) throws -> Bool
 }
 
 /// A stored token as the file rules see it.
@@ -26,4 +30,5 @@ public struct EmptyStoreView: StoreView {
     public init() {}
     public func existingToken(serial: String) -> ExistingToken? { nil }
     public func methodCount(userKey: String) -> Int { 0 }
+    public func secretMatches(serial: String, secret: Secret) -> Bool { false }
 }

@@ -1,5 +1,15 @@
 import OATHCore
 
+/// What storing an accepted row does to the store.
+public enum StoreAction: String, Sendable {
+    /// A new token.
+    case add
+    /// The store holds this serial unassigned with the same secret: give it the row's user.
+    case assign
+    /// The store holds the same serial, user and secret: nothing to do.
+    case unchanged
+}
+
 /// A token that passed every rule of its row: ready to be checked across the file and stored.
 public struct ValidToken: Sendable {
     public var line: Int
@@ -12,6 +22,8 @@ public struct ValidToken: Sendable {
     public var model: String
     public var hash: HashAlgorithm
     public var digits: Int
+    /// Set by the file rules from what the store holds.
+    public var storeAction = StoreAction.add
 
     /// The user compared case-insensitively, as directories compare UPNs.
     public var userKey: String? { upn?.lowercased() }

@@ -6,7 +6,9 @@ struct FileCheckRun {
     let options: FileCheckOptions
 
     /// The summary and the report's path; throws `CLIError` for a file or report that cannot be used.
-    func run(store: StoreView, accepted: @escaping (ValidToken) throws -> Void = { _ in }) throws -> (ValidationSummary, String) {
+    ///
+    /// - Parameter pass: runs the pass over the source with the handlers (a plain validation, or an import).
+    func run(_ pass: (FileByteSource, FileValidator.Handlers) throws -> ValidationSummary) throws -> (ValidationSummary, String) {
         let source: FileByteSource
         do { source = try FileByteSource(path: options.file) } catch { throw CLIError(error.description) }
         defer { source.close() }
@@ -19,7 +21,6 @@ struct FileCheckRun {
         }
         let progress = ProgressBar(label: "Checking \(URL(fileURLWithPath: options.file).lastPathComponent)", total: source.totalBytes)
         var handlers = FileValidator.Handlers(finding: report.add)
-        handlers.accepted = accepted
         var wroteRejectsHeader = false
         handlers.rejected = { record, header in
             guard let rejects else { return }
@@ -30,13 +31,15 @@ struct FileCheckRun {
             try rejects.write(record: record)
         }
         handlers.progress = progress.update
-        let validator = FileValidator(rules: RowRules(entra: options.entra), store: store)
         let summary: ValidationSummary
         do {
-            summary = try validator.run(source: source, handlers: handlers)
+            summary = try pass(source, handlers)
         } catch let error as CSVReadError {
             progress.finish()
             throw CLIError(error.description)
+        } catch {
+            progress.finish()
+            throw error
         }
         progress.finish()
         do {

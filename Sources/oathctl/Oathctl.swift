@@ -12,7 +12,10 @@ struct Oathctl: ParsableCommand {
         1 the work was done but something was refused (rejected rows, a wrong code), 2 misuse or an unusable input.
         """,
         version: "0.1.0",
-        subcommands: [Code.self, Validate.self]
+        subcommands: [
+            Code.self, Validate.self, Init.self, Import.self, List.self, Show.self,
+            Assign.self, Unassign.self, Delete.self, App.self, Audit.self, Batches.self,
+        ]
     )
 
     /// Runs the command, turning argument errors into exit status 2 (the documented "misuse") instead of 64.

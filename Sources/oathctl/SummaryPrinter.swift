@@ -22,8 +22,11 @@ struct SummaryPrinter {
     /// What an import did to the store.
     struct StoreCounts: Encodable {
         var added: Int
+        var assigned: Int
         var unchanged: Int
         var batch: Int64?
+        /// False when nothing was stored (--atomic with rejected rows, or an unusable file).
+        var committed: Bool
     }
 
     func print(_ summary: ValidationSummary, file: String, report: String, verb: String, stored: StoreCounts? = nil) {
@@ -39,7 +42,11 @@ struct SummaryPrinter {
                 Swift.print("\(verb) \(file): \(summary.rowsRead) rows read, \(summary.accepted) accepted, \(summary.rejected) rejected, \(summary.warnings) warnings")
             }
             if let stored {
-                Swift.print("Store: \(stored.added) added, \(stored.unchanged) unchanged" + (stored.batch.map { " (batch \($0))" } ?? ""))
+                if stored.committed {
+                    Swift.print("Stored: \(stored.added) added, \(stored.assigned) assigned, \(stored.unchanged) unchanged (batch \(stored.batch ?? 0))")
+                } else {
+                    Swift.print("Stored: nothing (--atomic and rows were rejected, or the file is unusable); the store is unchanged")
+                }
             }
             for (code, count) in summary.counts.sorted(by: { $0.key < $1.key }) {
                 Swift.print("  \(code.padding(toLength: 26, withPad: " ", startingAt: 0)) \(count)")

@@ -25,7 +25,10 @@ extension Oathctl {
 
         func run() throws {
             let summary: ValidationSummary, reportPath: String
-            do { (summary, reportPath) = try FileCheckRun(options: options).run(store: EmptyStoreView()) } catch let error as CLIError {
+            let validator = FileValidator(rules: RowRules(entra: options.entra))
+            do {
+                (summary, reportPath) = try FileCheckRun(options: options).run { try validator.run(source: $0, handlers: $1) }
+            } catch let error as CLIError {
                 throw error.exit()
             }
             SummaryPrinter(format: options.format).print(summary, file: options.file, report: reportPath, verb: "Checked")

@@ -56,3 +56,14 @@ import Testing
         #expect(outcome.codes(line: 3) == [.userTokenLimit])
     }
 }
+
+@Suite struct StoreActionTests {
+    @Test func sameSerialUserAndSecretIsUnchanged() throws {
+        let store = FakeStore(owners: ["S1": "a@contoso.com", "S2": nil, "S3": "a@contoso.com"], otherSecret: ["S3"])
+        let outcome = try validate(uploadFile([row("A@contoso.com", "S1"), row("a@contoso.com", "S2"), row("a@contoso.com", "S3"),
+                                               row("a@contoso.com", "S4")]), store: store)
+        #expect(outcome.accepted.map(\.storeAction) == [.unchanged, .assign, .add])
+        #expect(outcome.codes(line: 4) == [.secretConflict])
+        #expect(!outcome.findings[0].message.contains(goodSecret))
+    }
+}

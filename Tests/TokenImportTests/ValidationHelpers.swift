@@ -1,3 +1,4 @@
+import OATHCore
 @testable import TokenImport
 
 /// The outcome of validating an in-memory file.
@@ -16,6 +17,9 @@ struct Outcome {
 struct FakeStore: StoreView {
     var owners: [String: String?] = [:]
     var counts: [String: Int] = [:]
+    /// Serials whose stored secret differs from any row's.
+    var otherSecret: Set<String> = []
+    func secretMatches(serial: String, secret: Secret) -> Bool { !otherSecret.contains(serial) }
     func existingToken(serial: String) -> ExistingToken? { owners[serial].map { ExistingToken(upn: $0) } }
     func methodCount(userKey: String) -> Int { counts[userKey] ?? 0 }
 }

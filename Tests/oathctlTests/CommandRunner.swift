@@ -22,6 +22,33 @@ struct CommandRunner {
     var environment: [String: String] = [:]
     var directory: URL?
 
+    /// A started `oathctl` process (for races and kills).
+    final class Running {
+        let process: Process
+        init(_ process: Process) { self.process = process }
+        func kill() { Glibc.kill(process.processIdentifier, SIGKILL) }
+        @discardableResult func wait() -> Int32 {
+            process.waitUntilExit()
+            return process.terminationStatus
+        }
+    }
+
+    /// Starts `oathctl` with empty standard input and discarded outputs, without waiting.
+    func start(_ arguments: [String]) throws -> Running {
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env.removeValue(forKey: "OATHCTL_NOW")
+        for (k, v) in environment { env[k] = v }
+        process.environment = env
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return Running(process)
+    }
+
     /// Runs `oathctl` with arguments and standard input (empty when nil); all three streams are files.
     func run(_ arguments: [String], stdin: String? = nil) throws -> Result {
         let process = Process()

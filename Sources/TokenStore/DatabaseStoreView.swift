@@ -1,0 +1,38 @@
+import Foundation
+import GRDB
+import OATHCore
+import TokenImport
+
+/// The store as the file rules see it, read inside the import's own transaction.
+struct DatabaseStoreView: StoreView {
+    let db: Database
+    let box: SecretBox
+    /// True when the store held no token and no app when the import began: no lookups needed.
+    let startedEmpty: Bool
+
+    init(db: Database, box: SecretBox) throws {
+        self.db = db
+        self.box = box
+        startedEmpty = try Int.fetchOne(db, sql: "SELECT (SELECT count(*) FROM token) + (SELECT count(*) FROM app)") == 0
+    }
+
+    func existingToken(serial: String) throws -> ExistingToken? {
+        if startedEmpty { return nil }
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT upn FROM token WHERE serial = ?"), arguments: [serial]) else {
+            return nil
+        }
+        return ExistingToken(upn: row["upn"])
+    }
+
+    func methodCount(userKey: String) throws -> Int {
+        if startedEmpty { return 0 }
+        return try Int.fetchOne(db.cachedStatement(sql: "SELECT (SELECT count(*) FROM token WHERE user_key = ?) + (SELECT count(*) FROM app WHERE user_key = ?)"),
+                                arguments: [userKey, userKey]) ?? 0
+    }
+
+    func secretMatches(serial: String, secret: Secret) throws -> Bool {
+        guard let sealed = try Data.fetchOne(db.cachedStatement(sql: "SELECT sealed_secret FROM token WHERE serial = ?"), arguments: [serial]),
+              let stored = try? box.open(Array(sealed), serial: serial) else { return false }
+        return stored == secret
+    }
+}

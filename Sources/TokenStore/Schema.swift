@@ -1,0 +1,91 @@
+import GRDB
+
+/// The store's tables, created and upgraded by migrations.
+///
+/// The upload rules hold in the database too, not only in Swift: a serial is unique (one user per
+/// token), triggers refuse a sixth method for a user, and CHECK constraints hold intervals to 30/60.
+enum Schema {
+    /// Most methods (hardware tokens and authenticator apps together) one user may hold.
+    static let maxMethodsPerUser = 5
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
+                CREATE TABLE batch (
+                    id INTEGER PRIMARY KEY,
+                    file_name TEXT NOT NULL,
+                    sha256 TEXT NOT NULL,
+                    rows_read INTEGER NOT NULL,
+                    accepted INTEGER NOT NULL,
+                    rejected INTEGER NOT NULL,
+                    added INTEGER NOT NULL,
+                    unchanged INTEGER NOT NULL,
+                    assigned INTEGER NOT NULL,
+                    atomic INTEGER NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    actor TEXT NOT NULL
+                );
+                CREATE TABLE token (
+                    id INTEGER PRIMARY KEY,
+                    serial TEXT NOT NULL UNIQUE,
+                    sealed_secret BLOB NOT NULL,
+                    interval INTEGER NOT NULL CHECK (interval IN (30, 60)),
+                    hash TEXT NOT NULL CHECK (hash IN ('sha1', 'sha256')),
+                    digits INTEGER NOT NULL CHECK (digits IN (6, 8)),
+                    manufacturer TEXT NOT NULL,
+                    model TEXT NOT NULL,
+                    upn TEXT,
+                    user_key TEXT,
+                    status TEXT NOT NULL CHECK (status IN ('available', 'assigned', 'activated', 'failedActivation')),
+                    drift INTEGER NOT NULL DEFAULT 0,
+                    last_used_step INTEGER,
+                    failed_attempts INTEGER NOT NULL DEFAULT 0,
+                    first_failure_at INTEGER,
+                    locked_until INTEGER,
+                    batch_id INTEGER REFERENCES batch(id),
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL,
+                    CHECK ((upn IS NULL) = (user_key IS NULL)),
+                    CHECK (upn IS NOT NULL OR status = 'available')
+                );
+                CREATE INDEX token_user ON token(user_key);
+                CREATE TABLE app (
+                    id INTEGER PRIMARY KEY,
+                    upn TEXT NOT NULL,
+                    user_key TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    UNIQUE (user_key, name)
+                );
+                CREATE INDEX app_user ON app(user_key);
+                CREATE TABLE audit (
+                    id INTEGER PRIMARY KEY,
+                    at INTEGER NOT NULL,
+                    actor TEXT NOT NULL,
+                    action TEXT NOT NULL,
+                    serial TEXT,
+                    upn TEXT,
+                    detail TEXT NOT NULL DEFAULT ''
+                );
+                CREATE INDEX audit_serial ON audit(serial);
+                CREATE INDEX audit_upn ON audit(upn COLLATE NOCASE);
+                """)
+            let methods = "(SELECT count(*) FROM token WHERE user_key = NEW.user_key) + (SELECT count(*) FROM app WHERE user_key = NEW.user_key)"
+            let refuse = "SELECT RAISE(ABORT, 'user_token_limit: a user holds at most \(maxMethodsPerUser) OATH tokens or authenticator apps')"
+            try db.execute(sql: """
+                CREATE TRIGGER token_limit_insert BEFORE INSERT ON token
+                WHEN NEW.user_key IS NOT NULL AND \(methods) >= \(maxMethodsPerUser)
+                BEGIN \(refuse); END;
+                CREATE TRIGGER token_limit_assign BEFORE UPDATE OF user_key ON token
+                WHEN NEW.user_key IS NOT NULL AND OLD.user_key IS NOT NEW.user_key AND \(methods) >= \(maxMethodsPerUser)
+                BEGIN \(refuse); END;
+                CREATE TRIGGER app_limit_insert BEFORE INSERT ON app
+                WHEN \(methods) >= \(maxMethodsPerUser)
+                BEGIN \(refuse); END;
+                """)
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,105 @@
+import COpenSSL
+import OATHCore
+
+/// Seals token secrets with AES-256-GCM (libcrypto) under the store's master key.
+///
+/// Each seal uses a fresh random 96-bit nonce; the token's serial is bound in as associated data,
+/// so a sealed secret copied onto another row does not open. Layout of a sealed value:
+/// `version (1) | nonce (12) | ciphertext | tag (16)`.
+public final class SecretBox: @unchecked Sendable {
+    // @unchecked: the cipher context is used by one thread at a time (the store serialises access).
+    static let version: UInt8 = 1
+    static let nonceLength = 12
+    static let tagLength = 16
+
+    private let key: MasterKey
+    private let context: OpaquePointer
+
+    public init(key: MasterKey) {
+        self.key = key
+        context = EVP_CIPHER_CTX_new()
+    }
+
+    deinit { EVP_CIPHER_CTX_free(context) }
+
+    /// Why a sealed value did not open.
+    public enum OpenError: Error, Equatable, CustomStringConvertible {
+        /// Wrong key, another row's value, or tampered bytes: GCM's tag did not verify.
+        case authenticationFailed
+        /// Not a value this version of oathctl wrote.
+        case malformed
+
+        public var description: String {
+            switch self {
+            case .authenticationFailed: "a sealed secret did not open: the master key is not this store's, or the value was altered"
+            case .malformed: "a sealed secret is malformed (not written by this version of oathctl)"
+            }
+        }
+    }
+
+    /// Encrypts `plaintext`, binding `associatedData` (the serial).
+    public func seal(_ plaintext: [UInt8], associatedData: [UInt8]) -> [UInt8] {
+        var nonce = [UInt8](repeating: 0, count: Self.nonceLength)
+        guard RAND_bytes(&nonce, Int32(nonce.count)) == 1 else { fatalError("libcrypto RAND_bytes failed: no entropy") }
+        var out = [UInt8](repeating: 0, count: 1 + Self.nonceLength + plaintext.count + Self.tagLength)
+        out[0] = Self.version
+        out.replaceSubrange(1...Self.nonceLength, with: nonce)
+        var length: Int32 = 0
+        let ok = key.withBytes { keyBytes -> Bool in
+            guard EVP_EncryptInit_ex(context, EVP_aes_256_gcm(), nil, nil, nil) == 1,
+                  EVP_CIPHER_CTX_ctrl(context, EVP_CTRL_GCM_SET_IVLEN, Int32(Self.nonceLength), nil) == 1,
+                  EVP_EncryptInit_ex(context, nil, nil, keyBytes, nonce) == 1,
+                  EVP_EncryptUpdate(context, nil, &length, associatedData, Int32(associatedData.count)) == 1 else { return false }
+            return out.withUnsafeMutableBufferPointer { buffer -> Bool in
+                let body = buffer.baseAddress! + 1 + Self.nonceLength
+                guard EVP_EncryptUpdate(context, body, &length, plaintext, Int32(plaintext.count)) == 1,
+                      EVP_EncryptFinal_ex(context, body + Int(length), &length) == 1 else { return false }
+                return EVP_CIPHER_CTX_ctrl(context, EVP_CTRL_GCM_GET_TAG, Int32(Self.tagLength), body + plaintext.count) == 1
+            }
+        }
+        guard ok else { fatalError("libcrypto AES-256-GCM encryption failed") }
+        return out
+    }
+
+    /// Decrypts a sealed value; throws unless the key, the associated data and every byte match.
+    public func open(_ sealed: [UInt8], associatedData: [UInt8]) throws(OpenError) -> [UInt8] {
+        guard sealed.count >= 1 + Self.nonceLength + Self.tagLength, sealed[0] == Self.version else { throw .malformed }
+        let bodyLength = sealed.count - 1 - Self.nonceLength - Self.tagLength
+        var plaintext = [UInt8](repeating: 0, count: max(bodyLength, 1))
+        var length: Int32 = 0
+        let ok = key.withBytes { keyBytes -> Bool in
+            sealed.withUnsafeBufferPointer { buffer -> Bool in
+                let nonce = buffer.baseAddress! + 1
+                let body = nonce + Self.nonceLength
+                var tag = Array(buffer[(1 + Self.nonceLength + bodyLength)...])
+                guard EVP_DecryptInit_ex(context, EVP_aes_256_gcm(), nil, nil, nil) == 1,
+                      EVP_CIPHER_CTX_ctrl(context, EVP_CTRL_GCM_SET_IVLEN, Int32(Self.nonceLength), nil) == 1,
+                      EVP_DecryptInit_ex(context, nil, nil, keyBytes, nonce) == 1,
+                      EVP_DecryptUpdate(context, nil, &length, associatedData, Int32(associatedData.count)) == 1,
+                      EVP_DecryptUpdate(context, &plaintext, &length, body, Int32(bodyLength)) == 1,
+                      EVP_CIPHER_CTX_ctrl(context, EVP_CTRL_GCM_SET_TAG, Int32(Self.tagLength), &tag) == 1 else { return false }
+                var finalLength: Int32 = 0
+                return plaintext.withUnsafeMutableBufferPointer { p in
+                    EVP_DecryptFinal_ex(context, p.baseAddress! + Int(length), &finalLength) == 1
+                }
+            }
+        }
+        guard ok else {
+            OPENSSL_cleanse(&plaintext, plaintext.count)
+            throw .authenticationFailed
+        }
+        return Array(plaintext.prefix(bodyLength))
+    }
+
+    /// Seals a token secret bound to its serial.
+    public func seal(_ secret: Secret, serial: String) -> [UInt8] {
+        seal(secret.bytes, associatedData: Self.associatedData(serial: serial))
+    }
+
+    /// Opens a token secret sealed for `serial`.
+    public func open(_ sealed: [UInt8], serial: String) throws(OpenError) -> Secret {
+        Secret(bytes: try open(sealed, associatedData: Self.associatedData(serial: serial)))
+    }
+
+    static func associatedData(serial: String) -> [UInt8] { Array("oathctl-token-v1:\(serial)".utf8) }
+}

@@ -1,0 +1,34 @@
+/// What the store refuses, in words an operator can act on. Never carries a secret.
+public enum StoreError: Error, Equatable, CustomStringConvertible {
+    case storeMissing(path: String)
+    case storeExists(path: String)
+    case notAStore(path: String, reason: String)
+    case wrongKey
+    case tokenNotFound(serial: String)
+    case assignedToOther(serial: String, upn: String)
+    case stillAssigned(serial: String, upn: String)
+    case notAssigned(serial: String)
+    case userLimit(upn: String, limit: Int)
+    case appExists(upn: String, name: String)
+    case appNotFound(upn: String, name: String)
+    case invalidUser(String)
+    case database(String)
+
+    public var description: String {
+        switch self {
+        case let .storeMissing(path): "no token store at \(path); run 'oathctl init' first, or point --store / OATHCTL_STORE at it"
+        case let .storeExists(path): "a token store already exists at \(path)"
+        case let .notAStore(path, reason): "\(path) is not an oathctl token store: \(reason)"
+        case .wrongKey: "the master key does not open this store (wrong --key-file / OATHCTL_KEY_FILE?)"
+        case let .tokenNotFound(serial): "no token with serial \(serial) in the store"
+        case let .assignedToOther(serial, upn): "token \(serial) is assigned to \(upn); a token belongs to one user only: unassign it first"
+        case let .stillAssigned(serial, upn): "token \(serial) is assigned to \(upn); unassign it first or pass --force"
+        case let .notAssigned(serial): "token \(serial) is not assigned to anyone"
+        case let .userLimit(upn, limit): "\(upn) already holds \(limit) OATH tokens or authenticator apps, the most allowed; remove one first"
+        case let .appExists(upn, name): "\(upn) already has an authenticator app named '\(name)'"
+        case let .appNotFound(upn, name): "\(upn) has no authenticator app named '\(name)'"
+        case let .invalidUser(problem): problem
+        case let .database(message): "the store failed: \(message)"
+        }
+    }
+}

@@ -1,0 +1,52 @@
+import GRDB
+import TokenImport
+
+/// An authenticator-app registration: it counts toward the user's five methods.
+public struct AuthenticatorApp: Codable, Sendable, Equatable, FetchableRecord {
+    public var upn: String
+    public var name: String
+    public var createdAt: Int64
+
+    public init(row: Row) throws {
+        upn = row["upn"]
+        name = row["name"]
+        createdAt = row["created_at"]
+    }
+}
+
+extension TokenStore {
+    /// Records an authenticator app for a user; refused past five methods.
+    public func addApp(upn: String, name: String) throws {
+        if let problem = UPN.problem(in: upn) { throw StoreError.invalidUser(problem) }
+        try write { db in
+            let key = upn.lowercased()
+            if try Int.fetchOne(db, sql: "SELECT count(*) FROM app WHERE user_key = ? AND name = ?", arguments: [key, name])! > 0 {
+                throw StoreError.appExists(upn: upn, name: name)
+            }
+            if try methodCount(db, userKey: key) >= Schema.maxMethodsPerUser {
+                throw StoreError.userLimit(upn: upn, limit: Schema.maxMethodsPerUser)
+            }
+            try db.execute(sql: "INSERT INTO app(upn, user_key, name, created_at) VALUES (?, ?, ?, ?)", arguments: [upn, key, name, now()])
+            try audit(db, action: "app.add", serial: nil, upn: upn, detail: "app \(name)")
+        }
+    }
+
+    public func removeApp(upn: String, name: String) throws {
+        try write { db in
+            try db.execute(sql: "DELETE FROM app WHERE user_key = ? AND name = ?", arguments: [upn.lowercased(), name])
+            if db.changesCount == 0 { throw StoreError.appNotFound(upn: upn, name: name) }
+            try audit(db, action: "app.remove", serial: nil, upn: upn, detail: "app \(name)")
+        }
+    }
+
+    /// Apps of one user, or of everyone.
+    public func apps(user: String? = nil) throws -> [AuthenticatorApp] {
+        try db.read { db in
+            if let user {
+                return try AuthenticatorApp.fetchAll(db, sql: "SELECT upn, name, created_at FROM app WHERE user_key = ? ORDER BY name",
+                                                     arguments: [user.lowercased()])
+            }
+            return try AuthenticatorApp.fetchAll(db, sql: "SELECT upn, name, created_at FROM app ORDER BY user_key, name")
+        }
+    }
+}

@@ -1,0 +1,93 @@
+import GRDB
+import TokenImport
+
+extension TokenStore {
+    /// Which tokens `list` shows.
+    public struct TokenFilter: Sendable {
+        public var user: String?
+        public var status: TokenStatus?
+        public var manufacturer: String?
+
+        public init(user: String? = nil, status: TokenStatus? = nil, manufacturer: String? = nil) {
+            self.user = user
+            self.status = status
+            self.manufacturer = manufacturer
+        }
+    }
+
+    /// Tokens matching the filter, ordered by serial.
+    public func tokens(matching filter: TokenFilter = TokenFilter()) throws -> [StoredToken] {
+        var conditions: [String] = []
+        var arguments: [DatabaseValueConvertible?] = []
+        if let user = filter.user {
+            conditions.append("user_key = ?")
+            arguments.append(user.lowercased())
+        }
+        if let status = filter.status {
+            conditions.append("status = ?")
+            arguments.append(status.rawValue)
+        }
+        if let manufacturer = filter.manufacturer {
+            conditions.append("manufacturer = ? COLLATE NOCASE")
+            arguments.append(manufacturer)
+        }
+        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        return try db.read { db in
+            try StoredToken.fetchAll(db, sql: "SELECT \(StoredToken.columns) FROM token \(whereClause) ORDER BY serial",
+                                     arguments: StatementArguments(arguments))
+        }
+    }
+
+    /// One token, or `StoreError.tokenNotFound`.
+    public func token(serial: String) throws -> StoredToken {
+        try db.read { db in try Self.fetchToken(db, serial: serial) }
+    }
+
+    static func fetchToken(_ db: Database, serial: String) throws -> StoredToken {
+        guard let token = try StoredToken.fetchOne(db, sql: "SELECT \(StoredToken.columns) FROM token WHERE serial = ?", arguments: [serial]) else {
+            throw StoreError.tokenNotFound(serial: serial)
+        }
+        return token
+    }
+
+    /// Assigns a token to a user: refused when someone else holds it or the user already has five methods.
+    public func assign(serial: String, to upn: String) throws {
+        if let problem = UPN.problem(in: upn) { throw StoreError.invalidUser(problem) }
+        try write { db in
+            let token = try Self.fetchToken(db, serial: serial)
+            if let owner = token.upn {
+                if owner.lowercased() == upn.lowercased() { return }
+                throw StoreError.assignedToOther(serial: serial, upn: owner)
+            }
+            if try methodCount(db, userKey: upn.lowercased()) >= Schema.maxMethodsPerUser {
+                throw StoreError.userLimit(upn: upn, limit: Schema.maxMethodsPerUser)
+            }
+            try db.execute(sql: "UPDATE token SET upn = ?, user_key = ?, status = 'assigned', updated_at = ? WHERE serial = ?",
+                           arguments: [upn, upn.lowercased(), now(), serial])
+            try audit(db, action: "token.assign", serial: serial, upn: upn, detail: "")
+        }
+    }
+
+    /// Returns a token to the inventory (`available`), clearing its activation state.
+    public func unassign(serial: String) throws {
+        try write { db in
+            let token = try Self.fetchToken(db, serial: serial)
+            guard let owner = token.upn else { throw StoreError.notAssigned(serial: serial) }
+            try db.execute(sql: """
+                UPDATE token SET upn = NULL, user_key = NULL, status = 'available', drift = 0, failed_attempts = 0,
+                first_failure_at = NULL, locked_until = NULL, updated_at = ? WHERE serial = ?
+                """, arguments: [now(), serial])
+            try audit(db, action: "token.unassign", serial: serial, upn: owner, detail: "")
+        }
+    }
+
+    /// Deletes a token; an assigned one only with `force`.
+    public func delete(serial: String, force: Bool) throws {
+        try write { db in
+            let token = try Self.fetchToken(db, serial: serial)
+            if let owner = token.upn, !force { throw StoreError.stillAssigned(serial: serial, upn: owner) }
+            try db.execute(sql: "DELETE FROM token WHERE serial = ?", arguments: [serial])
+            try audit(db, action: "token.delete", serial: serial, upn: token.upn, detail: force ? "forced" : "")
+        }
+    }
+}

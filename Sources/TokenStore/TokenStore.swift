@@ -1,0 +1,116 @@
+import Foundation
+import GRDB
+import OATHCore
+
+/// The durable state: tokens with sealed secrets, assignments, authenticator apps, batches, audit.
+///
+/// SQLite through GRDB. Every change runs in one IMMEDIATE transaction, so two processes never
+/// interleave their writes and a killed process leaves the store as it was before or after.
+public final class TokenStore {
+    let db: DatabaseQueue
+    let box: SecretBox
+    /// Who is recorded in the audit trail.
+    public let actor: String
+    /// Unix seconds; injectable so tests and `OATHCTL_NOW` are deterministic.
+    let now: () -> Int64
+
+    private init(db: DatabaseQueue, key: MasterKey, actor: String, now: @escaping () -> Int64) {
+        self.db = db
+        box = SecretBox(key: key)
+        self.actor = actor
+        self.now = now
+    }
+
+    /// Creates a new store file (mode 0600) and records a key check, so a wrong key is caught on open.
+    public static func create(path: String, key: MasterKey, actor: String, now: @escaping () -> Int64) throws -> TokenStore {
+        try? FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
+                                                 withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        if fd < 0 {
+            if errno == EEXIST { throw StoreError.storeExists(path: path) }
+            throw StoreError.notAStore(path: path, reason: String(cString: strerror(errno)))
+        }
+        _ = Glibc.close(fd)
+        do {
+            let store = TokenStore(db: try openQueue(path), key: key, actor: actor, now: now)
+            try Schema.migrator.migrate(store.db)
+            try store.db.write { db in
+                let check = store.box.seal(Array(keyCheckText.utf8), associatedData: Array("key-check".utf8))
+                try db.execute(sql: "INSERT INTO meta(key, value) VALUES ('key_check', ?)", arguments: [Data(check)])
+                try store.audit(db, action: "store.init", serial: nil, upn: nil, detail: "")
+            }
+            return store
+        } catch {
+            unlink(path)
+            throw StoreError.database("\(error)")
+        }
+    }
+
+    /// Opens an existing store, upgrading its schema, and checks that `key` is its key.
+    public static func open(path: String, key: MasterKey, actor: String, now: @escaping () -> Int64) throws -> TokenStore {
+        guard FileManager.default.fileExists(atPath: path) else { throw StoreError.storeMissing(path: path) }
+        let store: TokenStore
+        do {
+            store = TokenStore(db: try openQueue(path), key: key, actor: actor, now: now)
+            try Schema.migrator.migrate(store.db)
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {
+            throw StoreError.notAStore(path: path, reason: "not an SQLite database")
+        } catch {
+            throw StoreError.notAStore(path: path, reason: "\(error)")
+        }
+        let check = try store.db.read { db in try Data.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'key_check'") }
+        guard let check else { throw StoreError.notAStore(path: path, reason: "it has no key check") }
+        guard let opened = try? store.box.open(Array(check), associatedData: Array("key-check".utf8)),
+              opened == Array(keyCheckText.utf8) else { throw StoreError.wrongKey }
+        return store
+    }
+
+    private static let keyCheckText = "oathctl master key check v1"
+
+    private static func openQueue(_ path: String) throws -> DatabaseQueue {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(30)
+        configuration.foreignKeysEnabled = true
+        configuration.prepareDatabase { db in
+            // Deleted rows are overwritten with zeros, so a deleted token leaves no sealed secret in free pages.
+            try db.execute(sql: "PRAGMA secure_delete = ON")
+        }
+        return try DatabaseQueue(path: path, configuration: configuration)
+    }
+
+    /// Runs `body` in one IMMEDIATE transaction (the write lock is taken before the first read).
+    func write<T>(_ body: (Database) throws -> T) throws -> T {
+        do {
+            return try db.writeWithoutTransaction { db in
+                var result: T?
+                try db.inTransaction(.immediate) {
+                    result = try body(db)
+                    return .commit
+                }
+                return result!
+            }
+        } catch let error as DatabaseError {
+            throw Self.translate(error)
+        }
+    }
+
+    /// Turns trigger refusals into typed errors.
+    static func translate(_ error: DatabaseError) -> Error {
+        if let message = error.message, message.hasPrefix("user_token_limit") {
+            return StoreError.userLimit(upn: "the user", limit: Schema.maxMethodsPerUser)
+        }
+        return StoreError.database(error.message ?? "\(error.resultCode)")
+    }
+
+    /// Records one change in the audit trail. Never pass a secret.
+    func audit(_ db: Database, action: String, serial: String?, upn: String?, detail: String) throws {
+        try db.cachedStatement(sql: "INSERT INTO audit(at, actor, action, serial, upn, detail) VALUES (?, ?, ?, ?, ?, ?)")
+            .execute(arguments: [now(), actor, action, serial, upn, detail])
+    }
+
+    /// The number of methods (tokens and apps) a user holds.
+    func methodCount(_ db: Database, userKey: String) throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT (SELECT count(*) FROM token WHERE user_key = ?) + (SELECT count(*) FROM app WHERE user_key = ?)",
+                         arguments: [userKey, userKey]) ?? 0
+    }
+}

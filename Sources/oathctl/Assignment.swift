@@ -1,0 +1,49 @@
+import ArgumentParser
+import TokenStore
+
+extension Oathctl {
+    /// `oathctl assign SERIAL UPN`.
+    struct Assign: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Give a token to a user (refused if someone else holds it, or the user already has five methods).")
+
+        @OptionGroup var storeOptions: StoreOptions
+        @Argument(help: "The token's serial number.") var serial: String
+        @Argument(help: "The user principal name.") var upn: String
+
+        func run() throws {
+            let store = try storeOptions.open()
+            try storeOperation { try store.assign(serial: serial, to: upn) }
+            print("Assigned \(serial) to \(upn)")
+        }
+    }
+
+    /// `oathctl unassign SERIAL`.
+    struct Unassign: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Return a token to the inventory (status available).")
+
+        @OptionGroup var storeOptions: StoreOptions
+        @Argument(help: "The token's serial number.") var serial: String
+
+        func run() throws {
+            let store = try storeOptions.open()
+            try storeOperation { try store.unassign(serial: serial) }
+            print("Unassigned \(serial); it is available again")
+        }
+    }
+
+    /// `oathctl delete SERIAL`.
+    struct Delete: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Delete a token from the store (an assigned one only with --force).")
+
+        @OptionGroup var storeOptions: StoreOptions
+        @Argument(help: "The token's serial number.") var serial: String
+        @Flag(help: "Delete even if the token is assigned.") var force = false
+
+        func run() throws {
+            let store = try storeOptions.open()
+            try storeOperation { try store.delete(serial: serial, force: force) }
+            print("Deleted \(serial)")
+        }
+    }
+}

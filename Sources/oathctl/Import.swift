@@ -1,0 +1,53 @@
+import ArgumentParser
+import Foundation
+import TokenImport
+import TokenStore
+
+extension Oathctl {
+    /// `oathctl import`: validate a token file against the store and store the accepted rows.
+    struct Import: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Load a token file into the store: the same checks as validate, now against what the store holds.",
+            discussion: """
+            Accepted rows are stored (seeds sealed with the master key) and rejected rows reported, \
+            all in one transaction: a killed import leaves the store as it was. Re-importing a file is \
+            harmless: rows identical to the store count as unchanged. A stored serial with a different \
+            secret is refused (secret_conflict), never overwritten. With --atomic nothing is stored \
+            when any row is rejected.
+
+            Exit status: 0 no row rejected, 1 some rows rejected, 2 the file is unusable, the store \
+            cannot be opened, or the command was misused.
+            """
+        )
+
+        @OptionGroup var options: FileCheckOptions
+        @OptionGroup var storeOptions: StoreOptions
+
+        @Flag(help: "Store nothing when any row is rejected.")
+        var atomic = false
+
+        func run() throws {
+            let store = try storeOptions.open()
+            let name = URL(fileURLWithPath: options.file).lastPathComponent
+            var result: ImportResult?
+            let reportPath: String
+            do {
+                (_, reportPath) = try FileCheckRun(options: options).run { source, handlers in
+                    let imported = try store.importTokens(source: source, options: .init(fileName: name, atomic: atomic, entra: options.entra),
+                                                          handlers: handlers)
+                    result = imported
+                    return imported.summary
+                }
+            } catch let error as CLIError {
+                throw error.exit()
+            } catch let error as StoreError {
+                throw CLIError(error.description).exit()
+            }
+            guard let result else { return }
+            let stored = SummaryPrinter.StoreCounts(added: result.added, assigned: result.assigned, unchanged: result.unchanged,
+                                                    batch: result.batch, committed: result.committed)
+            SummaryPrinter(format: options.format).print(result.summary, file: options.file, report: reportPath, verb: "Imported", stored: stored)
+            if result.summary.exitStatus != 0 { throw ExitCode(result.summary.exitStatus) }
+        }
+    }
+}

@@ -1,0 +1,28 @@
+import ArgumentParser
+import TokenStore
+
+extension Oathctl {
+    /// `oathctl show SERIAL`: one token in full, without its secret.
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show one token (never its secret).")
+
+        @OptionGroup var storeOptions: StoreOptions
+        @Argument(help: "The token's serial number.") var serial: String
+        @Option(help: "Output: text or json.") var format: OutputFormat = .text
+
+        func run() throws {
+            let store = try storeOptions.open()
+            let t = try storeOperation { try store.token(serial: serial) }
+            if format == .json { return try JSONOutput.print(t) }
+            let fields: [(String, String)] = [
+                ("serial", t.serial), ("user", t.upn ?? "(unassigned)"), ("status", t.status.rawValue),
+                ("interval", "\(t.interval) s"), ("hash", t.hash), ("digits", String(t.digits)),
+                ("manufacturer", t.manufacturer), ("model", t.model),
+                ("drift", "\(t.drift) steps (\(t.drift * t.interval) s)"), ("last used step", t.lastUsedStep.map(String.init) ?? "none"),
+                ("failed attempts", String(t.failedAttempts)), ("locked until", t.lockedUntil.map { Table.time($0) } ?? "not locked"),
+                ("batch", t.batch.map(String.init) ?? ""), ("created", Table.time(t.createdAt)), ("updated", Table.time(t.updatedAt)),
+            ]
+            for (name, value) in fields { print(name.padding(toLength: 16, withPad: " ", startingAt: 0) + value) }
+        }
+    }
+}

@@ -1,0 +1,46 @@
+import Testing
+import OATHCore
+@testable import TokenStore
+
+@Suite struct SecretBoxTests {
+    let box = SecretBox(key: .forTesting(Array(repeating: 7, count: 32)))
+    let secret = Secret(bytes: Array("12345678901234567890".utf8))
+
+    @Test func roundTripWithAFreshNonceEachTime() throws {
+        let a = box.seal(secret, serial: "S1"), b = box.seal(secret, serial: "S1")
+        #expect(a != b)
+        #expect(a.count == 1 + 12 + 20 + 16)
+        #expect(try box.open(a, serial: "S1") == secret)
+        #expect(try box.open(b, serial: "S1") == secret)
+    }
+
+    @Test func serialIsBoundIn() {
+        let sealed = box.seal(secret, serial: "S1")
+        #expect(throws: SecretBox.OpenError.authenticationFailed) { try box.open(sealed, serial: "S2") }
+    }
+
+    @Test func wrongKeyAndTamperingFail() {
+        let sealed = box.seal(secret, serial: "S1")
+        let other = SecretBox(key: .forTesting(Array(repeating: 8, count: 32)))
+        #expect(throws: SecretBox.OpenError.authenticationFailed) { try other.open(sealed, serial: "S1") }
+        for index in [1, 13, sealed.count - 1] {
+            var tampered = sealed
+            tampered[index] ^= 1
+            #expect(throws: SecretBox.OpenError.authenticationFailed) { try box.open(tampered, serial: "S1") }
+        }
+        #expect(throws: SecretBox.OpenError.malformed) { try box.open([1, 2, 3], serial: "S1") }
+    }
+
+    @Test func sealedBytesDoNotContainThePlaintext() {
+        let sealed = box.seal(secret, serial: "S1")
+        #expect(!sealed.windows(ofCount: 8).contains(where: { secret.bytes.starts(with: $0) }))
+    }
+}
+
+extension Array where Element == UInt8 {
+    /// Consecutive runs of `count` bytes.
+    func windows(ofCount count: Int) -> [ArraySlice<UInt8>] {
+        guard self.count >= count else { return [] }
+        return (0...(self.count - count)).map { self[$0..<$0 + count] }
+    }
+}

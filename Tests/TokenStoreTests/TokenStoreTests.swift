@@ -1,0 +1,139 @@
+import Foundation
+import GRDB
+import OATHCore
+import Testing
+import TokenImport
+@testable import TokenStore
+
+@Suite struct TokenStoreTests {
+    @Test func wrongKeyIsRefusedOnOpen() throws {
+        let fixture = try StoreFixture()
+        #expect(throws: StoreError.wrongKey) {
+            try TokenStore.open(path: fixture.path, key: .forTesting(Array(repeating: 9, count: 32)), actor: "t", now: { 0 })
+        }
+        _ = try TokenStore.open(path: fixture.path, key: fixture.key, actor: "t", now: { 0 })
+        #expect(throws: StoreError.storeMissing(path: "/nonexistent/x.sqlite")) {
+            try TokenStore.open(path: "/nonexistent/x.sqlite", key: fixture.key, actor: "t", now: { 0 })
+        }
+    }
+
+    @Test func storeFileIsPrivate() throws {
+        let fixture = try StoreFixture()
+        #expect(try FileManager.default.attributesOfItem(atPath: fixture.path)[.posixPermissions] as? Int == 0o600)
+    }
+
+    @Test func importStoresSealedSecretsThatOpenToTheRowsSeed() throws {
+        let fixture = try StoreFixture()
+        let seed = StoreFixture.secret()
+        let (result, findings) = try fixture.importText(StoreFixture.file([("Helga@contoso.com", "S1", seed), ("", "S2", StoreFixture.secret())]))
+        #expect(findings.isEmpty)
+        #expect(result.added == 2 && result.committed && result.batch == 1)
+        let tokens = try fixture.store.tokens()
+        #expect(tokens.map(\.serial) == ["S1", "S2"])
+        #expect(tokens.map(\.status) == [.assigned, .available])
+        #expect(tokens[0].upn == "Helga@contoso.com")
+        let sealed = try fixture.store.db.read { db in try Data.fetchOne(db, sql: "SELECT sealed_secret FROM token WHERE serial = 'S1'")! }
+        #expect(try fixture.store.box.open(Array(sealed), serial: "S1").bytes == Base32.decode(seed))
+    }
+
+    @Test func reimportIsUnchangedAndAConflictingSecretIsRefused() throws {
+        let fixture = try StoreFixture()
+        let rows = [("a@contoso.com", "S1", StoreFixture.secret()), ("", "S2", StoreFixture.secret())]
+        try fixture.importText(StoreFixture.file(rows))
+        let (again, findings) = try fixture.importText(StoreFixture.file(rows))
+        #expect(findings.isEmpty && again.unchanged == 2 && again.added == 0)
+        let (conflict, conflictFindings) = try fixture.importText(StoreFixture.file([("a@contoso.com", "S1", StoreFixture.secret())]))
+        #expect(conflictFindings.map(\.code) == [.secretConflict])
+        #expect(conflict.summary.rejected == 1)
+        let (assigned, _) = try fixture.importText(StoreFixture.file([("b@contoso.com", rows[1].1, rows[1].2)]))
+        #expect(assigned.assigned == 1)
+        #expect(try fixture.store.token(serial: "S2").upn == "b@contoso.com")
+    }
+
+    @Test func fiveMethodsAcrossImportsAppsAndAssignments() throws {
+        let fixture = try StoreFixture()
+        try fixture.store.addApp(upn: "ivan@contoso.com", name: "phone")
+        try fixture.importText(StoreFixture.file((1...3).map { ("ivan@contoso.com", "S\($0)", StoreFixture.secret()) }))
+        let (second, findings) = try fixture.importText(StoreFixture.file([("IVAN@contoso.com", "S4", StoreFixture.secret()),
+                                                                           ("ivan@contoso.com", "S5", StoreFixture.secret())]))
+        #expect(second.added == 1)
+        #expect(findings.map(\.code) == [.userTokenLimit])
+        try fixture.importText(StoreFixture.file([("", "S6", StoreFixture.secret())]))
+        #expect(throws: StoreError.userLimit(upn: "ivan@contoso.com", limit: 5)) { try fixture.store.assign(serial: "S6", to: "ivan@contoso.com") }
+        #expect(throws: StoreError.userLimit(upn: "ivan@contoso.com", limit: 5)) { try fixture.store.addApp(upn: "ivan@contoso.com", name: "tablet") }
+        try fixture.store.removeApp(upn: "ivan@contoso.com", name: "phone")
+        try fixture.store.assign(serial: "S6", to: "ivan@contoso.com")
+        #expect(try fixture.store.tokens(matching: .init(user: "Ivan@Contoso.com")).count == 5)
+    }
+
+    @Test func databaseTriggersHoldTheLimitEvenAgainstRawSQL() throws {
+        let fixture = try StoreFixture()
+        try fixture.importText(StoreFixture.file((1...5).map { ("ivan@contoso.com", "S\($0)", StoreFixture.secret()) }))
+        #expect(throws: (any Error).self) {
+            try fixture.store.db.write { db in
+                try db.execute(sql: """
+                    INSERT INTO token(serial, sealed_secret, interval, hash, digits, manufacturer, model, upn, user_key, status, created_at, updated_at)
+                    VALUES ('S9', x'00', 30, 'sha1', 6, 'C', 'M', 'ivan@contoso.com', 'ivan@contoso.com', 'assigned', 0, 0)
+                    """)
+            }
+        }
+        #expect(throws: (any Error).self) {
+            try fixture.store.db.write { db in try db.execute(sql: "UPDATE token SET interval = 45 WHERE serial = 'S1'") }
+        }
+        #expect(throws: (any Error).self) {
+            try fixture.store.db.write { db in try db.execute(sql: "INSERT INTO token(serial, sealed_secret, interval, hash, digits, manufacturer, model, status, created_at, updated_at) VALUES ('S1', x'00', 30, 'sha1', 6, 'C', 'M', 'available', 0, 0)") }
+        }
+    }
+
+    @Test func atomicImportStoresNothingWhenARowIsRejected() throws {
+        let fixture = try StoreFixture()
+        let text = StoreFixture.file([("a@contoso.com", "S1", StoreFixture.secret())]) + "b@contoso.com,S2,NOTBASE32!,30,Contoso,Key\n"
+        let (result, _) = try fixture.importText(text, atomic: true)
+        #expect(!result.committed && result.batch == nil)
+        #expect(try fixture.store.tokens().isEmpty)
+        #expect(try fixture.store.batches().isEmpty)
+        let (plain, _) = try fixture.importText(text)
+        #expect(plain.committed && plain.added == 1)
+    }
+
+    @Test func assignmentRulesAndAudit() throws {
+        let fixture = try StoreFixture()
+        try fixture.importText(StoreFixture.file([("a@contoso.com", "S1", StoreFixture.secret()), ("", "S2", StoreFixture.secret())]))
+        #expect(throws: StoreError.assignedToOther(serial: "S1", upn: "a@contoso.com")) { try fixture.store.assign(serial: "S1", to: "b@contoso.com") }
+        #expect(throws: StoreError.stillAssigned(serial: "S1", upn: "a@contoso.com")) { try fixture.store.delete(serial: "S1", force: false) }
+        #expect(throws: StoreError.notAssigned(serial: "S2")) { try fixture.store.unassign(serial: "S2") }
+        #expect(throws: StoreError.tokenNotFound(serial: "S9")) { try fixture.store.assign(serial: "S9", to: "b@contoso.com") }
+        try fixture.store.unassign(serial: "S1")
+        #expect(try fixture.store.token(serial: "S1").status == .available)
+        try fixture.store.assign(serial: "S1", to: "b@contoso.com")
+        try fixture.store.delete(serial: "S1", force: true)
+        let actions = try fixture.store.auditTrail(serial: "S1").map(\.action)
+        #expect(actions == ["token.add", "token.unassign", "token.assign", "token.delete"])
+        #expect(try fixture.store.auditTrail(user: "B@CONTOSO.COM").map(\.action) == ["token.assign", "token.delete"])
+        #expect(try fixture.store.auditTrail().allSatisfy { $0.actor == "tester" })
+    }
+
+    /// No Base32, hex or raw form of any seed may appear in the database file or its journal.
+    @Test func noSecretAppearsInTheStoreFiles() throws {
+        let fixture = try StoreFixture()
+        let seeds = (1...50).map { _ in StoreFixture.secret() }
+        try fixture.importText(StoreFixture.file(seeds.enumerated().map { ("u\($0.offset)@contoso.com", "S\($0.offset)", $0.element) }))
+        try fixture.store.delete(serial: "S0", force: true)
+        let files = try FileManager.default.contentsOfDirectory(atPath: fixture.directory.path)
+        #expect(files.contains("tokens.sqlite"))
+        for file in files {
+            let bytes = Array(try Data(contentsOf: fixture.directory.appendingPathComponent(file)))
+            for seed in seeds {
+                let raw = try Base32.decode(seed)
+                for needle in [Array(seed.utf8), Array(seed.lowercased().utf8), Array(Hex.encode(raw).utf8), raw] {
+                    #expect(!contains(bytes, Array(needle.prefix(12))), "a secret form was found in \(file)")
+                }
+            }
+        }
+    }
+
+    private func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
+        guard !needle.isEmpty, haystack.count >= needle.count else { return false }
+        return Data(haystack).range(of: Data(needle)) != nil
+    }
+}
