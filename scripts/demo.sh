@@ -36,9 +36,20 @@ show "$oathctl" list --user dave@contoso.com
 show "$oathctl" batches
 show "$oathctl" audit --serial 200001
 
-step "6. Current codes of the first sample tokens (oathctl code reads each seed from a pipe)"
+step "6. Helpdesk: activate a token with the code it shows (computed here from its seed, 3 steps fast)"
 now=${OATHCTL_NOW:-$(date +%s)}
-tail -n +2 samples/tokens-clean.csv | head -n 3 | while IFS=, read -r upn serial secret interval _; do
-  code=$(printf %s "$secret" | "$oathctl" code --time "$now" --step "$interval")
-  printf '  %-20s serial %-8s step %2ss  code %s\n' "$upn" "$serial" "$interval" "$code"
-done
+seed=$(sed -n 2p samples/tokens-clean.csv | cut -d, -f3)
+code_at() { printf %s "$seed" | "$oathctl" code --time "$1"; }
+export OATHCTL_NOW=$now
+show "$oathctl" activate 100001 --code "$(code_at $((now + 90)))" --actor helpdesk
+step "7. A sign-in check, then the same code again (a replay)"
+next=$(code_at $((now + 120)))
+show "$oathctl" verify 100001 --code "$next"
+show "$oathctl" verify 100001 --code "$next"
+step "8. Lockout: wrong codes up to the threshold (policy lockout.threshold, here 3), then even a good code is refused"
+show "$oathctl" policy set lockout.threshold 3
+for wrong in 000000 000001 000002; do "$oathctl" verify 100001 --code "$wrong" >/dev/null; done
+show "$oathctl" verify 100001 --code "$(code_at $((now + 150)))"
+show "$oathctl" unlock 100001
+show "$oathctl" verify 100001 --code "$(code_at $((now + 150)))"
+show "$oathctl" audit --serial 100001

@@ -86,6 +86,12 @@ enum Schema {
                 BEGIN \(refuse); END;
                 """)
         }
+        migrator.registerMigration("v2-policy") { db in
+            try db.execute(sql: "CREATE TABLE policy (key TEXT PRIMARY KEY, value INTEGER NOT NULL)")
+            for setting in Policy.Setting.allCases {
+                try db.execute(sql: "INSERT INTO policy(key, value) VALUES (?, ?)", arguments: [setting.rawValue, setting.defaultValue])
+            }
+        }
         return migrator
     }
 }

@@ -12,6 +12,10 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     case appExists(upn: String, name: String)
     case appNotFound(upn: String, name: String)
     case invalidUser(String)
+    case invalidPolicy(String)
+    case notActivated(serial: String, status: String)
+    case invalidCode(String)
+    case tooManyMatches(count: Int, limit: Int)
     case database(String)
 
     public var description: String {
@@ -28,6 +32,10 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
         case let .appExists(upn, name): "\(upn) already has an authenticator app named '\(name)'"
         case let .appNotFound(upn, name): "\(upn) has no authenticator app named '\(name)'"
         case let .invalidUser(problem): problem
+        case let .invalidPolicy(problem): problem
+        case let .invalidCode(problem): problem
+        case let .tooManyMatches(count, limit): "\(count) tokens show this code (more than \(limit)); narrow the search with --user or ask for the serial"
+        case let .notActivated(serial, status): "token \(serial) is \(status), not activated; activate it first (oathctl activate \(serial))"
         case let .database(message): "the store failed: \(message)"
         }
     }

@@ -52,20 +52,23 @@ extension TokenStore {
 
     /// Assigns a token to a user: refused when someone else holds it or the user already has five methods.
     public func assign(serial: String, to upn: String) throws {
+        try write { db in try assignInTransaction(db, serial: serial, upn: upn) }
+    }
+
+    /// `assign` inside a caller's transaction (also used by `activate --user`). Assigning to the current owner does nothing.
+    func assignInTransaction(_ db: Database, serial: String, upn: String) throws {
         if let problem = UPN.problem(in: upn) { throw StoreError.invalidUser(problem) }
-        try write { db in
-            let token = try Self.fetchToken(db, serial: serial)
-            if let owner = token.upn {
-                if owner.lowercased() == upn.lowercased() { return }
-                throw StoreError.assignedToOther(serial: serial, upn: owner)
-            }
-            if try methodCount(db, userKey: upn.lowercased()) >= Schema.maxMethodsPerUser {
-                throw StoreError.userLimit(upn: upn, limit: Schema.maxMethodsPerUser)
-            }
-            try db.execute(sql: "UPDATE token SET upn = ?, user_key = ?, status = 'assigned', updated_at = ? WHERE serial = ?",
-                           arguments: [upn, upn.lowercased(), now(), serial])
-            try audit(db, action: "token.assign", serial: serial, upn: upn, detail: "")
+        let token = try Self.fetchToken(db, serial: serial)
+        if let owner = token.upn {
+            if owner.lowercased() == upn.lowercased() { return }
+            throw StoreError.assignedToOther(serial: serial, upn: owner)
         }
+        if try methodCount(db, userKey: upn.lowercased()) >= Schema.maxMethodsPerUser {
+            throw StoreError.userLimit(upn: upn, limit: Schema.maxMethodsPerUser)
+        }
+        try db.execute(sql: "UPDATE token SET upn = ?, user_key = ?, status = 'assigned', updated_at = ? WHERE serial = ?",
+                       arguments: [upn, upn.lowercased(), now(), serial])
+        try audit(db, action: "token.assign", serial: serial, upn: upn, detail: "")
     }
 
     /// Returns a token to the inventory (`available`), clearing its activation state.
@@ -73,6 +76,7 @@ extension TokenStore {
         try write { db in
             let token = try Self.fetchToken(db, serial: serial)
             guard let owner = token.upn else { throw StoreError.notAssigned(serial: serial) }
+            // The replay floor (last_used_step) stays: a code once used is never accepted again.
             try db.execute(sql: """
                 UPDATE token SET upn = NULL, user_key = NULL, status = 'available', drift = 0, failed_attempts = 0,
                 first_failure_at = NULL, locked_until = NULL, updated_at = ? WHERE serial = ?

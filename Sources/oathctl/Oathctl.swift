@@ -14,7 +14,8 @@ struct Oathctl: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             Code.self, Validate.self, Init.self, Import.self, List.self, Show.self,
-            Assign.self, Unassign.self, Delete.self, App.self, Audit.self, Batches.self,
+            Assign.self, Unassign.self, Delete.self, App.self, Activate.self, Verify.self, Resync.self,
+            Unlock.self, Find.self, PolicyCommand.self, Audit.self, Batches.self,
         ]
     )
 

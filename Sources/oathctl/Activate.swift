@@ -1,0 +1,93 @@
+import ArgumentParser
+import TokenStore
+
+extension Oathctl {
+    /// `oathctl activate SERIAL`: the helpdesk flow.
+    struct Activate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Activate an assigned token with the code it shows now.",
+            discussion: """
+            Tolerates the drift of a token that sat in a drawer: by default a day either side for \
+            30-second tokens and two days for 60-second tokens (policy activation.window-seconds-30/60). \
+            On success the drift is stored and the code's step becomes the replay floor. A wrong code \
+            counts toward the lockout. Give the code with --code, or type it when asked.
+
+            Example:
+              oathctl activate 100001 --code 123456
+              oathctl activate 100001 --user helga@contoso.com     # assign and activate in one step
+
+            Exit status: 0 activated, 1 refused (wrong or reused code, locked), 2 misuse or store error.
+            """
+        )
+
+        @OptionGroup var storeOptions: StoreOptions
+        @Argument(help: "The token's serial number.") var serial: String
+        @Option(help: "The code the token shows (prompted for when absent).") var code: String?
+        @Option(help: ArgumentHelp("Assign the token to this user first (same rules as assign).", valueName: "upn")) var user: String?
+        @Option(help: "Output: text or json.") var format: OutputFormat = .text
+
+        func run() throws {
+            let store = try storeOptions.open()
+            let typed = try readCode(code, prompt: "Code shown on token \(serial): ")
+            let outcome = try storeOperation { try store.activate(serial: serial, code: typed, user: user) }
+            try CheckPrinter(format: format, verb: "Activated", window: "in the activation window").finish(outcome)
+        }
+    }
+
+    /// `oathctl verify SERIAL`: a sign-in check.
+    struct Verify: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check a code as a sign-in would: small window around the stored drift, replay floor, lockout.",
+            discussion: "Exit status: 0 accepted, 1 refused (with the reason), 2 misuse or store error."
+        )
+
+        @OptionGroup var storeOptions: StoreOptions
+        @Argument(help: "The token's serial number.") var serial: String
+        @Option(help: "The code (prompted for when absent).") var code: String?
+        @Option(help: "Output: text or json.") var format: OutputFormat = .text
+
+        func run() throws {
+            let store = try storeOptions.open()
+            let typed = try readCode(code, prompt: "Code shown on token \(serial): ")
+            let outcome = try storeOperation { try store.verify(serial: serial, code: typed) }
+            try CheckPrinter(format: format, verb: "Verified", window: "now (within the sign-in window)").finish(outcome)
+        }
+    }
+
+    /// `oathctl resync SERIAL CODE1 CODE2`.
+    struct Resync: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Re-synchronise a token from two consecutive codes (for drift beyond the sign-in window).",
+            discussion: """
+            Searches a wide window (policy resync.window-seconds, default a day either side) for two \
+            consecutive steps showing the two codes, stores the new drift and never moves the replay floor backwards.
+            """
+        )
+
+        @OptionGroup var storeOptions: StoreOptions
+        @Argument(help: "The token's serial number.") var serial: String
+        @Argument(help: "A code the token shows.") var first: String
+        @Argument(help: "The next code it shows.") var second: String
+        @Option(help: "Output: text or json.") var format: OutputFormat = .text
+
+        func run() throws {
+            let store = try storeOptions.open()
+            let outcome = try storeOperation { try store.resync(serial: serial, first: first, second: second) }
+            try CheckPrinter(format: format, verb: "Resynchronised", window: "as two consecutive codes in the resync window").finish(outcome)
+        }
+    }
+
+    /// `oathctl unlock SERIAL`.
+    struct Unlock: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "End a token's lockout early and clear its denied attempts.")
+
+        @OptionGroup var storeOptions: StoreOptions
+        @Argument(help: "The token's serial number.") var serial: String
+
+        func run() throws {
+            let store = try storeOptions.open()
+            let wasLocked = try storeOperation { try store.unlock(serial: serial) }
+            print(wasLocked ? "Unlocked \(serial)" : "\(serial) was not locked; its denied attempts were cleared")
+        }
+    }
+}

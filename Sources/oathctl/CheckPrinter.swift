@@ -1,0 +1,55 @@
+import ArgumentParser
+import Foundation
+import TokenStore
+
+/// Reads a code from `--code`, else from the terminal (prompted) or standard input.
+func readCode(_ option: String?, prompt: String) throws -> String {
+    if let option { return option }
+    let bytes = try Terminal.readInput(prompt: prompt, hidden: false)
+    return String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+}
+
+/// Prints the outcome of a code check for the helpdesk (text) or scripts (JSON), and exits 1 on a refusal.
+struct CheckPrinter {
+    let format: OutputFormat
+    /// What was being done: activation, sign-in check or resync.
+    let verb: String
+    /// Describes the window searched, for a wrong-code message.
+    let window: String
+
+    func finish(_ outcome: CheckOutcome) throws {
+        if format == .json {
+            try JSONOutput.print(outcome)
+        } else {
+            print(outcome.accepted ? acceptedText(outcome) : refusedText(outcome))
+        }
+        if !outcome.accepted { throw ExitCode(1) }
+    }
+
+    private func acceptedText(_ o: CheckOutcome) -> String {
+        let user = o.upn.map { " (\($0))" } ?? ""
+        let drift = o.drift ?? 0, seconds = abs(o.driftSeconds ?? 0)
+        let clock = drift == 0 ? "token clock is in step with this clock"
+            : "token clock is \(abs(drift)) step\(abs(drift) == 1 ? "" : "s") (\(seconds) s) \(drift > 0 ? "fast" : "slow")"
+        return "\(verb) \(o.serial)\(user): accepted; \(clock)"
+    }
+
+    private func refusedText(_ o: CheckOutcome) -> String {
+        let attempts = "Denied attempt \(o.failedAttempts) of \(o.lockoutThreshold) before lockout."
+        switch o.reason {
+        case .tokenLocked:
+            let until = o.lockedUntil.map { Table.time($0) } ?? "later"
+            return "Refused (token_locked): \(o.serial) is locked after too many denied attempts until \(until); the code was not checked. 'oathctl unlock \(o.serial)' ends it early."
+        case .codeReused:
+            return "Refused (code_reused): this code was already used; a code is accepted once. Ask for the next code. \(attempts)" + lockNote(o)
+        case .codeMalformed:
+            return "Refused (code_malformed): the code must be the digits the token shows (6 or 8); nothing was counted."
+        case .wrongCode, nil:
+            return "Refused (wrong_code): the code is not valid \(window); check the serial on the token and ask for the next code. \(attempts)" + lockNote(o)
+        }
+    }
+
+    private func lockNote(_ o: CheckOutcome) -> String {
+        o.lockedUntil.map { " The token is now locked until \(Table.time($0))." } ?? ""
+    }
+}

@@ -1,0 +1,36 @@
+import ArgumentParser
+import TokenStore
+
+extension Oathctl {
+    /// `oathctl find --code CODE`.
+    struct Find: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Find which tokens show a code now, for a caller who cannot read the serial.",
+            discussion: """
+            Searches every token (or one user's with --user) within the sign-in window. Refuses to name \
+            more than find.max-matches tokens: among many tokens a 6-digit code matches some by chance. \
+            Nothing is marked used; every search is audited.
+            """
+        )
+
+        @OptionGroup var storeOptions: StoreOptions
+        @Option(help: "The code the token shows.") var code: String
+        @Option(help: ArgumentHelp("Only this user's tokens.", valueName: "upn")) var user: String?
+        @Option(help: "Output: table, json or csv.") var format: ListFormat = .table
+
+        func run() throws {
+            let store = try storeOptions.open()
+            let found = try storeOperation { try store.find(code: code, user: user) }
+            let rows = found.map { [$0.serial, $0.upn ?? "", $0.status.rawValue, String($0.drift)] }
+            switch format {
+            case .json: try JSONOutput.print(found)
+            case .csv: print(Table.csv(header: ["serial", "upn", "status", "drift"], rows: rows))
+            case .table:
+                if found.isEmpty { print("No token shows this code now") } else {
+                    print(Table.render(header: ["serial", "upn", "status", "drift"], rows: rows))
+                }
+            }
+            if found.isEmpty { throw ExitCode(1) }
+        }
+    }
+}

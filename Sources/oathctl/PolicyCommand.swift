@@ -1,0 +1,51 @@
+import ArgumentParser
+import TokenStore
+
+extension Oathctl {
+    /// `oathctl policy show|set`.
+    struct PolicyCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "policy",
+            abstract: "Show or change the lockout and window settings (stored in the store, audited).",
+            subcommands: [Show.self, Set.self]
+        )
+
+        struct Show: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Show every setting with its value.")
+            @OptionGroup var storeOptions: StoreOptions
+            @Option(help: "Output: text or json.") var format: OutputFormat = .text
+
+            func run() throws {
+                let policy = try storeOperation { try storeOptions.open().policy() }
+                if format == .json {
+                    var values: [String: Int] = [:]
+                    for setting in Policy.Setting.allCases { values[setting.rawValue] = policy[setting] }
+                    return try JSONOutput.print(values)
+                }
+                let rows = Policy.Setting.allCases.map { [$0.rawValue, String(policy[$0]), $0.summary] }
+                print(Table.render(header: ["setting", "value", "meaning"], rows: rows))
+            }
+        }
+
+        struct Set: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Change one setting, e.g. 'policy set lockout.threshold 5'.")
+            @OptionGroup var storeOptions: StoreOptions
+            @Argument(help: ArgumentHelp("The setting: \(Policy.Setting.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "setting"))
+            var key: String
+            @Argument(help: "The new value (a whole number).") var value: Int
+
+            func validate() throws {
+                guard Policy.Setting(rawValue: key) != nil else {
+                    throw ValidationError("unknown setting '\(key)'; one of: \(Policy.Setting.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+            }
+
+            func run() throws {
+                let setting = Policy.Setting(rawValue: key)!
+                let store = try storeOptions.open()
+                try storeOperation { try store.setPolicy(setting, to: value) }
+                print("\(key) = \(value)")
+            }
+        }
+    }
+}
