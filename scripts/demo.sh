@@ -20,7 +20,16 @@ echo "-- rejected rows for fixing were written 0600: $(stat -c '%a %n' "$work/fi
 step "3. A file that cannot be used at all exits 2"
 show "$oathctl" validate samples/unusable/no-header.csv --report "$work/no-header.csv"
 
-step "4. A store in a temporary folder: init, import the samples, list"
+step "4. Vendor files in, upload-ready files out (seeds go only to the 0600 output file)"
+show "$oathctl" convert samples/vendor-tokens.pskc.xml --psk-file samples/vendor-transport.key --upn-map samples/users.csv \
+  --to entra-csv --output "$work/upload-from-pskc.csv" --report "$work/convert-pskc.csv"
+echo "-- $(stat -c '%a' "$work/upload-from-pskc.csv") $work/upload-from-pskc.csv (secrets masked here):"
+sed -E 's/,[A-Z2-7]{20,},/,<secret>,/' "$work/upload-from-pskc.csv"
+show "$oathctl" convert samples/vendor-hex-seeds.csv --secret-encoding hex --delimiter ';' \
+  --map 'serial number=Token SN' --map 'secret key=Seed' --map 'time interval=Period' --map 'manufacturer=Vendor' --map 'model=Type' \
+  --to graph-json --output "$work/graph.json" --report "$work/convert-hex.csv"
+
+step "5. A store in a temporary folder: init, import the samples, list"
 export OATHCTL_STORE="$work/store/tokens.sqlite" OATHCTL_KEY_FILE="$work/key/master.key"
 show "$oathctl" init --actor demo
 show "$oathctl" import samples/tokens-clean.csv --report "$work/import-clean.csv" --actor demo
@@ -28,7 +37,7 @@ show "$oathctl" import samples/vendor-short-header.csv --report "$work/import-ve
 show "$oathctl" import samples/tokens-with-errors.csv --report "$work/import-errors.csv" --actor demo
 echo "-- its error report:"
 cut -c1-150 "$work/import-errors.csv"
-step "5. Re-importing is harmless; a sixth token for a user is refused"
+step "6. Re-importing is harmless; a sixth token for a user is refused"
 show "$oathctl" import samples/tokens-clean.csv --report "$work/import-again.csv"
 show "$oathctl" assign 200001 carol@contoso.com
 show "$oathctl" assign 200001 dave@contoso.com
@@ -36,17 +45,17 @@ show "$oathctl" list --user dave@contoso.com
 show "$oathctl" batches
 show "$oathctl" audit --serial 200001
 
-step "6. Helpdesk: activate a token with the code it shows (computed here from its seed, 3 steps fast)"
+step "7. Helpdesk: activate a token with the code it shows (computed here from its seed, 3 steps fast)"
 now=${OATHCTL_NOW:-$(date +%s)}
 seed=$(sed -n 2p samples/tokens-clean.csv | cut -d, -f3)
 code_at() { printf %s "$seed" | "$oathctl" code --time "$1"; }
 export OATHCTL_NOW=$now
 show "$oathctl" activate 100001 --code "$(code_at $((now + 90)))" --actor helpdesk
-step "7. A sign-in check, then the same code again (a replay)"
+step "8. A sign-in check, then the same code again (a replay)"
 next=$(code_at $((now + 120)))
 show "$oathctl" verify 100001 --code "$next"
 show "$oathctl" verify 100001 --code "$next"
-step "8. Lockout: wrong codes up to the threshold (policy lockout.threshold, here 3), then even a good code is refused"
+step "9. Lockout: wrong codes up to the threshold (policy lockout.threshold, here 3), then even a good code is refused"
 show "$oathctl" policy set lockout.threshold 3
 for wrong in 000000 000001 000002; do "$oathctl" verify 100001 --code "$wrong" >/dev/null; done
 show "$oathctl" verify 100001 --code "$(code_at $((now + 150)))"

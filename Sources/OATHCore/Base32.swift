@@ -89,6 +89,9 @@ public enum Base32 {
         return out
     }
 
+    /// True when a byte is one of the 32 symbols (either case).
+    public static func isSymbol(_ byte: UInt8) -> Bool { decodeTable[Int(byte)] != 0xFF }
+
     /// True when text is made only of hex digits and has an even length, like a vendor's hex seed.
     public static func looksLikeHex(_ utf8: some Collection<UInt8>) -> Bool {
         guard !utf8.isEmpty, utf8.count % 2 == 0 else { return false }

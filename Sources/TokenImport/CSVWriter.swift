@@ -1,16 +1,19 @@
 import Foundation
 
-/// A buffered RFC 4180 writer: quotes fields holding the delimiter, quotes or line breaks; LF line ends.
+/// A buffered RFC 4180 writer: quotes fields holding the delimiter, quotes or line breaks; LF or CRLF line ends.
 public final class CSVWriter {
     private let handle: FileHandle
     private let path: String
     private var buffer: [UInt8] = []
+    /// `\n` or `\r\n`.
+    public let lineEnding: String
 
     /// Creates the file with `permissions` (0600 for anything holding secrets), truncating an existing one.
     ///
     /// The mode is set at creation (`open` with O_CREAT) and again with `fchmod`, so a file holding
     /// secrets is never readable by others, not even for an instant, whatever the umask.
-    public init(path: String, permissions: mode_t) throws {
+    public init(path: String, permissions: mode_t, lineEnding: String = "\n") throws {
+        self.lineEnding = lineEnding
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, permissions)
         guard fd >= 0 else { throw CSVWriterError(path: path, reason: String(cString: strerror(errno))) }
         guard fchmod(fd, permissions) == 0 else {
@@ -49,7 +52,13 @@ public final class CSVWriter {
                 buffer.append(contentsOf: field)
             }
         }
-        buffer.append(0x0A)
+        buffer.append(contentsOf: lineEnding.utf8)
+    }
+
+    /// Appends text as it is (JSON and XML writers share the buffering and the 0600 file).
+    public func writeRaw(_ text: String) throws {
+        buffer.append(contentsOf: text.utf8)
+        if buffer.count >= 1 << 16 { try flush() }
     }
 
     public func flush() throws {

@@ -30,7 +30,7 @@ public enum Column: String, CaseIterable, Sendable {
     ]
 
     /// Folds a header cell: case-insensitive, ignoring spaces, `_` and `-`.
-    static func fold(_ name: some StringProtocol) -> String {
+    public static func fold(_ name: some StringProtocol) -> String {
         String(name.lowercased().unicodeScalars.filter { $0 != " " && $0 != "_" && $0 != "-" && $0 != "\t" })
     }
 

@@ -1,19 +1,24 @@
 /// One streaming pass over a token file: header, row rules, file rules, with every finding reported.
 ///
 /// The validator owns no output: findings, accepted tokens and rejected records go to the
-/// closures the caller gives, so `validate` writes a report and `import` also stores tokens.
+/// closures the caller gives, so `validate` writes a report, `import` stores tokens and
+/// `convert` writes an upload file.
 public struct FileValidator {
     public var rules: RowRules
     public var maxMethodsPerUser: Int
     public var store: StoreView
+    /// Field separator of CSV input (`,`, `;` or tab).
     public var delimiter: UInt8
+    /// Extra header names (`--map`): a file's own column name, folded, to the column it holds.
+    public var columnAliases: [String: Column]
 
     public init(rules: RowRules = RowRules(), maxMethodsPerUser: Int = 5, store: StoreView = EmptyStoreView(),
-                delimiter: UInt8 = UInt8(ascii: ",")) {
+                delimiter: UInt8 = UInt8(ascii: ","), columnAliases: [String: Column] = [:]) {
         self.rules = rules
         self.maxMethodsPerUser = maxMethodsPerUser
         self.store = store
         self.delimiter = delimiter
+        self.columnAliases = columnAliases
     }
 
     /// Where the pass sends what it finds.
@@ -30,88 +35,119 @@ public struct FileValidator {
         public init(finding: @escaping (Finding) throws -> Void) { self.finding = finding }
     }
 
-    /// Reads the whole source once. Errors thrown by the handlers or the store stop the pass and propagate.
+    /// Reads a whole CSV source once. Errors thrown by the handlers or the store stop the pass and propagate.
     public func run(source: some ByteSource, handlers: Handlers) throws -> ValidationSummary {
-        var summary = ValidationSummary()
-        var fileRules = FileRules(maxMethodsPerUser: maxMethodsPerUser, store: store)
-        var header: Header?
-        var headerRecord = CSVRecord()
+        var pass = ValidationPass(validator: self, handlers: handlers)
         var reader = CSVReader(source: source, delimiter: delimiter)
-
-        func report(_ finding: Finding) throws {
-            summary.record(finding)
-            try handlers.finding(finding)
-        }
-        func unusable(_ finding: Finding) throws {
-            summary.fileUnusable = true
-            try report(finding)
-        }
-
         do {
             try reader.forEachRecord(progress: handlers.progress) { record in
-                if summary.fileUnusable { return }
-                guard let columns = header else {
-                    if Self.isBlank(record) { return }
-                    guard let parsed = Header(record: record) else {
-                        return try unusable(Finding(line: record.line, code: .headerMissing,
-                            message: "line \(record.line) is not a header; the first row must name the columns: upn,serial number,secret key,time interval,manufacturer,model"))
-                    }
-                    try checkHeader(parsed, line: record.line, report: report, unusable: unusable)
-                    header = parsed
-                    headerRecord = record
-                    return
-                }
-                if Self.isBlank(record) { return }
-                summary.rowsRead += 1
-                var (token, findings) = rules.check(record, header: columns)
-                if var valid = token {
-                    let crossRow = try fileRules.check(&valid)
-                    token = valid
-                    if !crossRow.isEmpty { token = nil }
-                    findings += crossRow
-                } else {
-                    let fields = TokenFields(record: record, header: columns)
-                    try fileRules.noteRejected(serial: fields.serial, upn: fields.upn, line: record.line)
-                }
-                for finding in findings { try report(finding) }
-                if let token {
-                    summary.accepted += 1
-                    try handlers.accepted(token)
-                } else {
-                    summary.rejected += 1
-                    try handlers.rejected(record, headerRecord)
-                }
+                if pass.summary.fileUnusable || Self.isBlank(record) { return }
+                if pass.header == nil { return try pass.begin(headerRecord: record) }
+                try pass.process(record)
             }
         } catch CSVReadError.utf16 {
-            try unusable(Finding(line: 0, code: .encodingInvalid, message: CSVReadError.utf16.description))
+            try pass.unusable(Finding(line: 0, code: .encodingInvalid, message: CSVReadError.utf16.description))
         }
-        if !summary.fileUnusable, header == nil || summary.rowsRead == 0 {
-            try unusable(Finding(line: header == nil ? 0 : 1, code: .fileEmpty,
-                                 message: header == nil ? "the file is empty; export the token list with its header row"
-                                                        : "the file has a header but no token rows"))
-        }
-        return summary
-    }
-
-    private func checkHeader(_ header: Header, line: Int, report: (Finding) throws -> Void, unusable: (Finding) throws -> Void) throws {
-        for (position, name) in header.unknown {
-            try report(Finding(line: line, code: .columnUnknown,
-                               message: "column \(position) '\(name.prefix(40))' is not a known column and is ignored"))
-        }
-        for (position, column) in header.duplicated {
-            try unusable(Finding(line: line, field: column, code: .columnMissing,
-                                 message: "column \(position) names \(column.rawValue) a second time; keep one \(column.rawValue) column"))
-        }
-        let missing = header.missing(entra: rules.entra)
-        if !missing.isEmpty {
-            let names = missing.map(\.rawValue).joined(separator: ", ")
-            try unusable(Finding(line: line, field: missing[0], code: .columnMissing,
-                                 message: "the header has no \(names) column; the upload format is upn,serial number,secret key,time interval,manufacturer,model"))
-        }
+        try pass.finish()
+        return pass.summary
     }
 
     /// A line holding nothing but spaces is blank too.
     static func isBlank(_ record: CSVRecord) -> Bool {
         record.fieldCount == 1 && record.problem == nil && record.bytes.allSatisfy { $0 == 0x20 || $0 == 0x09 }
+    }
+}
+
+/// The state of one pass: the header, the cross-row rules, the counts. Shared by CSV and PSKC input.
+struct ValidationPass {
+    let validator: FileValidator
+    let handlers: FileValidator.Handlers
+    var summary = ValidationSummary()
+    var fileRules: FileRules
+    var header: Header?
+    var headerRecord = CSVRecord()
+    private var saidEncodingDetected = false
+
+    init(validator: FileValidator, handlers: FileValidator.Handlers) {
+        self.validator = validator
+        self.handlers = handlers
+        fileRules = FileRules(maxMethodsPerUser: validator.maxMethodsPerUser, store: validator.store)
+    }
+
+    mutating func report(_ finding: Finding) throws {
+        if finding.code == .secretEncodingDetected {
+            if saidEncodingDetected { return }
+            saidEncodingDetected = true
+        }
+        summary.record(finding)
+        try handlers.finding(finding)
+    }
+
+    mutating func unusable(_ finding: Finding) throws {
+        summary.fileUnusable = true
+        try report(finding)
+    }
+
+    /// Reads the header row; a first row naming no known column makes the file unusable.
+    mutating func begin(headerRecord record: CSVRecord) throws {
+        guard let parsed = Header(record: record, aliases: validator.columnAliases) else {
+            return try unusable(Finding(line: record.line, code: .headerMissing,
+                message: "line \(record.line) is not a header; the first row must name the columns: upn,serial number,secret key,time interval,manufacturer,model"))
+        }
+        for (position, name) in parsed.unknown {
+            try report(Finding(line: record.line, code: .columnUnknown,
+                               message: "column \(position) '\(name.prefix(40))' is not a known column and is ignored (name it with --map if it holds one)"))
+        }
+        for (position, column) in parsed.duplicated {
+            try unusable(Finding(line: record.line, field: column, code: .columnMissing,
+                                 message: "column \(position) names \(column.rawValue) a second time; keep one \(column.rawValue) column"))
+        }
+        let missing = parsed.missing(entra: validator.rules.entra)
+        if !missing.isEmpty {
+            let names = missing.map(\.rawValue).joined(separator: ", ")
+            try unusable(Finding(line: record.line, field: missing[0], code: .columnMissing,
+                                 message: "the header has no \(names) column; the upload format is upn,serial number,secret key,time interval,manufacturer,model (name other columns with --map)"))
+        }
+        header = parsed
+        headerRecord = record
+    }
+
+    /// Runs the row and file rules on one data record and sends the outcome to the handlers.
+    mutating func process(_ record: CSVRecord) throws {
+        guard let columns = header else { return }
+        summary.rowsRead += 1
+        var (token, findings) = validator.rules.check(record, header: columns)
+        if var valid = token {
+            let crossRow = try fileRules.check(&valid)
+            token = crossRow.isEmpty ? valid : nil
+            findings += crossRow
+        } else {
+            let fields = TokenFields(record: record, header: columns, upnMap: validator.rules.upnMap)
+            try fileRules.noteRejected(serial: fields.serial, upn: fields.upn, line: record.line)
+        }
+        for finding in findings { try report(finding) }
+        if let token {
+            summary.accepted += 1
+            try handlers.accepted(token)
+        } else {
+            summary.rejected += 1
+            try handlers.rejected(record, headerRecord)
+        }
+    }
+
+    /// Rejects an entry that never became a record (a PSKC key package that could not be read).
+    mutating func reject(findings: [Finding]) throws {
+        summary.rowsRead += 1
+        summary.rejected += 1
+        for finding in findings { try report(finding) }
+    }
+
+    /// Closes the pass: a file with no header or no rows is unusable.
+    mutating func finish() throws {
+        if !summary.fileUnusable, header == nil || summary.rowsRead == 0 {
+            try unusable(Finding(line: header == nil ? 0 : 1, code: .fileEmpty,
+                                 message: header == nil ? "the file is empty; export the token list with its header row"
+                                                        : "the file has no token rows"))
+        }
     }
 }

@@ -10,6 +10,7 @@ public enum FindingCode: String, CaseIterable, Sendable, Codable, Comparable {
     case secretMissing = "secret_missing"
     case secretNotBase32 = "secret_not_base32"
     case secretTooLong = "secret_too_long"
+    case secretEncodingInvalid = "secret_encoding_invalid"
     case intervalInvalid = "interval_invalid"
     case manufacturerMissing = "manufacturer_missing"
     case modelMissing = "model_missing"
@@ -19,6 +20,11 @@ public enum FindingCode: String, CaseIterable, Sendable, Codable, Comparable {
     case tokenMultipleUsers = "token_multiple_users"
     case tokenAssignedElsewhere = "token_assigned_elsewhere"
     case secretConflict = "secret_conflict"
+    // Vendor PSKC files: the key package is rejected.
+    case algorithmUnsupported = "algorithm_unsupported"
+    case macInvalid = "mac_invalid"
+    case decryptionFailed = "decryption_failed"
+    case pskcMalformed = "pskc_malformed"
     // Structural errors: whole-file when they stop reading, else they reject the record they are on.
     case headerMissing = "header_missing"
     case columnMissing = "column_missing"
@@ -28,9 +34,10 @@ public enum FindingCode: String, CaseIterable, Sendable, Codable, Comparable {
     // Warnings: the row is kept.
     case secretWeak = "secret_weak"
     case columnUnknown = "column_unknown"
+    case secretEncodingDetected = "secret_encoding_detected"
 
     /// Warnings keep the row; everything else rejects it.
-    public var isWarning: Bool { self == .secretWeak || self == .columnUnknown }
+    public var isWarning: Bool { self == .secretWeak || self == .columnUnknown || self == .secretEncodingDetected }
 
     public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
 }

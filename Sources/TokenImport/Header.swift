@@ -12,11 +12,12 @@ public struct Header: Sendable {
     public private(set) var duplicated: [(position: Int, column: Column)] = []
 
     /// Reads a header record; nil when no cell names a known column (the first row is data, not a header).
-    public init?(record: CSVRecord) {
+    /// - Parameter aliases: extra names (folded) for columns, from `--map`.
+    public init?(record: CSVRecord, aliases: [String: Column] = [:]) {
         fieldCount = record.fieldCount
         for index in 0..<record.ranges.count {
             let name = String(decoding: record.field(index)!, as: UTF8.self).trimmingSpaces()
-            if let column = Column(header: name) {
+            if let column = aliases[Column.fold(name)] ?? Column(header: name) {
                 if positions[column] == nil {
                     positions[column] = index
                     columnAt.append(column)

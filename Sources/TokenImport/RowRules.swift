@@ -1,11 +1,31 @@
+import Foundation
 import OATHCore
+
+/// How the secret-key column is written.
+public enum SecretEncoding: String, CaseIterable, Sendable {
+    /// RFC 4648 Base32, as the upload format requires.
+    case base32
+    /// Hexadecimal, as many vendors ship seeds.
+    case hex
+    /// RFC 4648 Base64.
+    case base64
+    /// Base32, or hex when a seed can only be hex (it has 0, 1, 8 or 9 and only hex digits); ambiguous seeds are refused.
+    case auto
+}
 
 /// The rules one row must pass on its own, before anything is compared across rows or with the store.
 public struct RowRules: Sendable {
     /// Check as the Microsoft Entra upload would: UPN required, SHA-1 only, 6 digits.
     public var entra: Bool
+    public var secretEncoding: SecretEncoding
+    /// Users for rows whose UPN is empty, by serial (`--upn-map`).
+    public var upnMap: [String: String]
 
-    public init(entra: Bool = false) { self.entra = entra }
+    public init(entra: Bool = false, secretEncoding: SecretEncoding = .base32, upnMap: [String: String] = [:]) {
+        self.entra = entra
+        self.secretEncoding = secretEncoding
+        self.upnMap = upnMap
+    }
 
     /// Longest serial number accepted.
     public static let maxSerialLength = 64
@@ -26,7 +46,7 @@ public struct RowRules: Sendable {
                 + "quote any field that contains a comma and remove stray commas"
             return (nil, [Finding(line: record.line, code: .fieldCount, message: message)])
         }
-        let fields = TokenFields(record: record, header: header)
+        let fields = TokenFields(record: record, header: header, upnMap: upnMap)
         var findings: [Finding] = []
         let line = fields.line, upn = fields.upn, serial = fields.serial
         func add(_ column: Column?, _ code: FindingCode, _ message: String) {
@@ -80,6 +100,39 @@ public struct RowRules: Sendable {
             add(.secret, .secretMissing, "secret key is empty; copy the token's seed from the vendor's file")
             return nil
         }
+        let decoded: [UInt8]
+        switch secretEncoding {
+        case .base32:
+            return checkBase32(bytes, add)
+        case .hex:
+            guard let hex = decodeHex(bytes, add) else { return nil }
+            decoded = hex
+        case .base64:
+            guard let data = Data(base64Encoded: String(decoding: bytes, as: UTF8.self)), !data.isEmpty else {
+                add(.secret, .secretEncodingInvalid, "secret key is not valid Base64 (A-Z, a-z, 0-9, +, / and = padding)")
+                return nil
+            }
+            decoded = Array(data)
+        case .auto:
+            let hexOnly = Base32.looksLikeHex(bytes)
+            if !hexOnly { return checkBase32(bytes, add) }
+            guard bytes.contains(where: { !Base32.isSymbol($0) }) else {
+                add(.secret, .secretEncodingInvalid, "secret key could be hex or Base32; say which with --secret-encoding hex or base32")
+                return nil
+            }
+            guard let hex = decodeHex(bytes, add) else { return nil }
+            add(.secret, .secretEncodingDetected, "secret keys are read as hex where they can only be hex (only 0-9 and a-f, with digits Base32 lacks); pass --secret-encoding to choose")
+            decoded = hex
+        }
+        let base32Length = (decoded.count * 8 + 4) / 5
+        if base32Length > Base32.uploadMaxLength {
+            add(.secret, .secretTooLong, "secret key is \(decoded.count) bytes (\(base32Length) Base32 characters); at most \(Base32.uploadMaxLength) characters are allowed")
+            return nil
+        }
+        return checkStrength(Secret(bytes: decoded), add)
+    }
+
+    private func checkBase32(_ bytes: ArraySlice<UInt8>, _ add: Add) -> Secret? {
         var failed = false
         if bytes.count > Base32.uploadMaxLength {
             add(.secret, .secretTooLong, "secret key is \(bytes.count) characters long; at most \(Base32.uploadMaxLength) are allowed")
@@ -87,16 +140,25 @@ public struct RowRules: Sendable {
         }
         do {
             let decoded = try Base32.decode(utf8: bytes, maxLength: nil)
-            if failed { return nil }
-            let secret = Secret(bytes: decoded)
-            if secret.bitCount < 128 {
-                add(.secret, .secretWeak, "secret key has \(secret.bitCount) bits, below the 128 bits RFC 4226 requires; ask the vendor for a stronger seed")
-            }
-            return secret
+            return failed ? nil : checkStrength(Secret(bytes: decoded), add)
         } catch {
             add(.secret, .secretNotBase32, "secret key: \(error)")
             return nil
         }
+    }
+
+    private func decodeHex(_ bytes: ArraySlice<UInt8>, _ add: Add) -> [UInt8]? {
+        do { return try Hex.decode(utf8: bytes) } catch {
+            add(.secret, .secretEncodingInvalid, "secret key is not hex: \(error)")
+            return nil
+        }
+    }
+
+    private func checkStrength(_ secret: Secret, _ add: Add) -> Secret {
+        if secret.bitCount < 128 {
+            add(.secret, .secretWeak, "secret key has \(secret.bitCount) bits, below the 128 bits RFC 4226 requires; ask the vendor for a stronger seed")
+        }
+        return secret
     }
 
     private func checkInterval(_ text: String, _ add: Add) -> Int? {

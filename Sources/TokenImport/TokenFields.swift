@@ -15,8 +15,10 @@ struct TokenFields {
     /// Columns whose bytes were not valid UTF-8.
     var badEncoding: [Column] = []
 
-    init(record: CSVRecord, header: Header) {
+    /// - Parameter upnMap: users by serial, for rows whose UPN is empty.
+    init(record: CSVRecord, header: Header, upnMap: [String: String] = [:]) {
         line = record.line
+        defer { if upn.isEmpty, let mapped = upnMap[serial] { upn = mapped } }
         for (index, column) in header.columnAt.enumerated() {
             guard let column, let raw = record.field(index)?.trimmingSpaceBytes() else { continue }
             if column == .secret {

@@ -2,7 +2,7 @@ import COpenSSL
 import OATHCore
 import TokenImport
 
-/// SHA-256 of a file computed while it is read, for the batch record.
+/// SHA-256 of a file, for the batch record.
 public final class SHA256Digest {
     private let context: OpaquePointer
 
@@ -26,17 +26,17 @@ public final class SHA256Digest {
     }
 }
 
-/// A byte source that hashes everything it hands out.
-public struct HashingByteSource<Base: ByteSource>: ByteSource {
-    private var base: Base
-    public let digest = SHA256Digest()
-
-    public init(_ base: Base) { self.base = base }
-
-    public var totalBytes: Int? { base.totalBytes }
-
-    public mutating func read(into buffer: inout [UInt8]) throws(ByteSourceError) {
-        try base.read(into: &buffer)
-        digest.update(buffer)
+extension SHA256Digest {
+    /// The SHA-256 of a whole file, read in chunks.
+    public static func of(path: String) throws -> String {
+        var source = try FileByteSource(path: path)
+        defer { source.close() }
+        let digest = SHA256Digest()
+        var chunk: [UInt8] = []
+        while true {
+            try source.read(into: &chunk)
+            if chunk.isEmpty { return digest.finalize() }
+            digest.update(chunk)
+        }
     }
 }

@@ -20,14 +20,14 @@ extension TokenStore {
     public struct ImportOptions: Sendable {
         /// Store nothing when any row is rejected.
         public var atomic = false
-        public var entra = false
-        /// The file's name, for the batch record.
+        /// The file's name and SHA-256, for the batch record.
         public var fileName: String
+        public var sha256: String
 
-        public init(fileName: String, atomic: Bool = false, entra: Bool = false) {
+        public init(fileName: String, sha256: String, atomic: Bool = false) {
             self.fileName = fileName
+            self.sha256 = sha256
             self.atomic = atomic
-            self.entra = entra
         }
     }
 
@@ -35,11 +35,13 @@ extension TokenStore {
     ///
     /// The rules read the store inside the same IMMEDIATE transaction that writes, so two imports
     /// racing for a user's last slot or for one serial are serialised and cannot both succeed.
-    /// - Parameter handlers: receive findings and rejected rows (the error report); `accepted` is set here.
-    public func importTokens(source: some ByteSource, options: ImportOptions, handlers: FileValidator.Handlers) throws -> ImportResult {
-        let hashing = HashingByteSource(source)
+    /// - Parameters:
+    ///   - validator: the rules to apply (entra, encodings, column names); the store's view and limit are set here.
+    ///   - handlers: receive findings and rejected rows (the error report); `accepted` is set here.
+    public func importTokens(_ input: TokenInput, validator: FileValidator = FileValidator(), options: ImportOptions,
+                             handlers: FileValidator.Handlers) throws -> ImportResult {
         do {
-            return try importInTransaction(hashing, options: options, handlers: handlers)
+            return try importInTransaction(input, validator: validator, options: options, handlers: handlers)
         } catch let rollback as Rollback {
             var result = rollback.result
             result.committed = false
@@ -48,16 +50,16 @@ extension TokenStore {
         }
     }
 
-    private func importInTransaction(_ hashing: HashingByteSource<some ByteSource>, options: ImportOptions,
+    private func importInTransaction(_ input: TokenInput, validator template: FileValidator, options: ImportOptions,
                                      handlers: FileValidator.Handlers) throws -> ImportResult {
         try write { db in
             let started = now()
             try db.execute(sql: """
                 INSERT INTO batch(file_name, sha256, rows_read, accepted, rejected, added, unchanged, assigned, atomic, created_at, actor)
-                VALUES (?, '', 0, 0, 0, 0, 0, 0, ?, ?, ?)
-                """, arguments: [options.fileName, options.atomic, started, actor])
+                VALUES (?, ?, 0, 0, 0, 0, 0, 0, ?, ?, ?)
+                """, arguments: [options.fileName, options.sha256, options.atomic, started, actor])
             let batch = db.lastInsertedRowID
-            var result = ImportResult(summary: ValidationSummary(), batch: batch, committed: true, sha256: "")
+            var result = ImportResult(summary: ValidationSummary(), batch: batch, committed: true, sha256: options.sha256)
             let insert = try db.makeStatement(sql: """
                 INSERT INTO token(serial, sealed_secret, interval, hash, digits, manufacturer, model, upn, user_key, status, batch_id, created_at, updated_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -82,16 +84,16 @@ extension TokenStore {
                     result.added += 1
                 }
             }
-            let validator = FileValidator(rules: RowRules(entra: options.entra), maxMethodsPerUser: Schema.maxMethodsPerUser,
-                                          store: try DatabaseStoreView(db: db, box: box))
-            result.summary = try validator.run(source: hashing, handlers: handlers)
-            result.sha256 = hashing.digest.finalize()
+            var validator = template
+            validator.maxMethodsPerUser = Schema.maxMethodsPerUser
+            validator.store = try DatabaseStoreView(db: db, box: box)
+            result.summary = try input.validate(with: validator, handlers: handlers)
             if result.summary.fileUnusable || (options.atomic && result.summary.rejected > 0) {
                 throw Rollback(result: result)
             }
             try db.execute(sql: """
-                UPDATE batch SET sha256 = ?, rows_read = ?, accepted = ?, rejected = ?, added = ?, unchanged = ?, assigned = ? WHERE id = ?
-                """, arguments: [result.sha256, result.summary.rowsRead, result.summary.accepted, result.summary.rejected,
+                UPDATE batch SET rows_read = ?, accepted = ?, rejected = ?, added = ?, unchanged = ?, assigned = ? WHERE id = ?
+                """, arguments: [result.summary.rowsRead, result.summary.accepted, result.summary.rejected,
                                  result.added, result.unchanged, result.assigned, batch])
             try audit(db, action: "batch.import", serial: nil, upn: nil,
                       detail: "batch \(batch) file \(options.fileName) sha256 \(result.sha256) added \(result.added) assigned \(result.assigned) unchanged \(result.unchanged) rejected \(result.summary.rejected)")

@@ -2,9 +2,9 @@ import ArgumentParser
 import Foundation
 import TokenImport
 
-/// Options shared by the commands that read a token file (`validate`, later `import`).
+/// Options shared by the commands that read a token file (`validate`, `import`, `convert`).
 struct FileCheckOptions: ParsableArguments {
-    @Argument(help: ArgumentHelp("The token CSV file (header row required).", valueName: "file"))
+    @Argument(help: ArgumentHelp("The token file: an upload-style CSV (header row required) or a PSKC (RFC 6030) XML file.", valueName: "file"))
     var file: String
 
     @Option(help: ArgumentHelp("Where to write the error report (default: Failures_<file name>.csv beside the file).", valueName: "path"))
@@ -18,6 +18,8 @@ struct FileCheckOptions: ParsableArguments {
 
     @Option(help: "Output: text or json.")
     var format: OutputFormat = .text
+
+    @OptionGroup(title: "Reading vendor files") var reading: ReadOptions
 
     /// The report path: the option, else `Failures_<name>.csv` beside the input, as the Entra portal names its download.
     var reportPath: String {

@@ -7,11 +7,11 @@ struct FileCheckRun {
 
     /// The summary and the report's path; throws `CLIError` for a file or report that cannot be used.
     ///
-    /// - Parameter pass: runs the pass over the source with the handlers (a plain validation, or an import).
-    func run(_ pass: (FileByteSource, FileValidator.Handlers) throws -> ValidationSummary) throws -> (ValidationSummary, String) {
-        let source: FileByteSource
-        do { source = try FileByteSource(path: options.file) } catch { throw CLIError(error.description) }
-        defer { source.close() }
+    /// - Parameter pass: runs the pass over the input with a validator and the handlers (a plain
+    ///   validation, an import, a conversion); it may add an `accepted` handler.
+    func run(_ pass: (TokenInput, FileValidator, FileValidator.Handlers) throws -> ValidationSummary) throws -> (ValidationSummary, String) {
+        let input = try options.reading.input(path: options.file)
+        let validator = try options.reading.validator(entra: options.entra)
         let reportPath = options.reportPath
         let report: ErrorReport
         do { report = try ErrorReport(path: reportPath) } catch { throw CLIError("\(error); choose another place with --report") }
@@ -19,7 +19,8 @@ struct FileCheckRun {
         do { rejects = try options.rejects.map { try CSVWriter(path: $0, permissions: 0o600) } } catch {
             throw CLIError("\(error)")
         }
-        let progress = ProgressBar(label: "Checking \(URL(fileURLWithPath: options.file).lastPathComponent)", total: source.totalBytes)
+        let size = (try? FileManager.default.attributesOfItem(atPath: options.file)[.size] as? Int) ?? nil
+        let progress = ProgressBar(label: "Checking \(URL(fileURLWithPath: options.file).lastPathComponent)", total: size)
         var handlers = FileValidator.Handlers(finding: report.add)
         var wroteRejectsHeader = false
         handlers.rejected = { record, header in
@@ -32,16 +33,14 @@ struct FileCheckRun {
         }
         handlers.progress = progress.update
         let summary: ValidationSummary
+        defer { progress.finish() }
         do {
-            summary = try pass(source, handlers)
+            summary = try pass(input, validator, handlers)
         } catch let error as CSVReadError {
-            progress.finish()
             throw CLIError(error.description)
-        } catch {
-            progress.finish()
-            throw error
+        } catch let error as ByteSourceError {
+            throw CLIError(error.description)
         }
-        progress.finish()
         do {
             try report.close()
             try rejects?.close()

@@ -32,15 +32,18 @@ extension Oathctl {
             var result: ImportResult?
             let reportPath: String
             do {
-                (_, reportPath) = try FileCheckRun(options: options).run { source, handlers in
-                    let imported = try store.importTokens(source: source, options: .init(fileName: name, atomic: atomic, entra: options.entra),
-                                                          handlers: handlers)
+                let sha256 = try SHA256Digest.of(path: options.file)
+                (_, reportPath) = try FileCheckRun(options: options).run { input, validator, handlers in
+                    let imported = try store.importTokens(input, validator: validator,
+                                                          options: .init(fileName: name, sha256: sha256, atomic: atomic), handlers: handlers)
                     result = imported
                     return imported.summary
                 }
             } catch let error as CLIError {
                 throw error.exit()
             } catch let error as StoreError {
+                throw CLIError(error.description).exit()
+            } catch let error as ByteSourceError {
                 throw CLIError(error.description).exit()
             }
             guard let result else { return }

@@ -25,9 +25,10 @@ extension Oathctl {
 
         func run() throws {
             let summary: ValidationSummary, reportPath: String
-            let validator = FileValidator(rules: RowRules(entra: options.entra))
             do {
-                (summary, reportPath) = try FileCheckRun(options: options).run { try validator.run(source: $0, handlers: $1) }
+                (summary, reportPath) = try FileCheckRun(options: options).run { input, validator, handlers in
+                    try input.validate(with: validator, handlers: handlers)
+                }
             } catch let error as CLIError {
                 throw error.exit()
             }

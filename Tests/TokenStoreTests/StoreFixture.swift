@@ -24,7 +24,9 @@ final class StoreFixture {
     @discardableResult
     func importText(_ text: String, atomic: Bool = false) throws -> (ImportResult, [Finding]) {
         var findings: [Finding] = []
-        let result = try store.importTokens(source: MemoryByteSource(text), options: .init(fileName: "test.csv", atomic: atomic),
+        let file = directory.appendingPathComponent("import-\(UUID().uuidString).csv")
+        try Data(text.utf8).write(to: file)
+        let result = try store.importTokens(.csv(path: file.path), options: .init(fileName: "test.csv", sha256: "test", atomic: atomic),
                                             handlers: .init { findings.append($0) })
         return (result, findings)
     }

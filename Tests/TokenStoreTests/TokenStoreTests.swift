@@ -121,7 +121,7 @@ import TokenImport
         try fixture.store.delete(serial: "S0", force: true)
         let files = try FileManager.default.contentsOfDirectory(atPath: fixture.directory.path)
         #expect(files.contains("tokens.sqlite"))
-        for file in files {
+        for file in files where file.hasPrefix("tokens.sqlite") {
             let bytes = Array(try Data(contentsOf: fixture.directory.appendingPathComponent(file)))
             for seed in seeds {
                 let raw = try Base32.decode(seed)

@@ -1,0 +1,112 @@
+import ArgumentParser
+import Foundation
+import OATHCore
+import TokenImport
+
+/// How to read vendor files: secret encoding, delimiter, column names, users, PSKC keys.
+struct ReadOptions: ParsableArguments {
+    @Option(name: .customLong("secret-encoding"),
+            help: "How secrets are written: base32, hex, base64, or auto (hex only where a seed can only be hex).")
+    var secretEncoding: SecretEncoding = .base32
+
+    @Option(help: ArgumentHelp("Field separator of CSV input: ',', ';' or 'tab'.", valueName: "char"))
+    var delimiter = ","
+
+    @Option(name: .customLong("map"), help: ArgumentHelp(
+        "Name a column the file calls otherwise, e.g. --map 'secret key=Seed' (repeatable).", valueName: "column=name"))
+    var columnMap: [String] = []
+
+    @Option(name: .customLong("upn-map"), help: ArgumentHelp(
+        "A two-column CSV (serial, upn) giving users to rows without one.", valueName: "path"))
+    var upnMap: String?
+
+    @Option(name: .customLong("psk-file"), help: ArgumentHelp("PSKC: a file holding the pre-shared AES key in hex.", valueName: "path"))
+    var pskFile: String?
+
+    @Option(name: .customLong("password-file"), help: ArgumentHelp("PSKC: a file holding the password of a PBKDF2-derived key.", valueName: "path"))
+    var passwordFile: String?
+
+    @Flag(name: .customLong("no-mac-check"), help: "PSKC: do not check the MAC of encrypted secrets (not recommended).")
+    var noMACCheck = false
+
+    func validate() throws {
+        guard ["", ",", ";", "tab", "\t"].contains(delimiter) else { throw ValidationError("--delimiter must be ',', ';' or 'tab'") }
+        for entry in columnMap {
+            let parts = entry.split(separator: "=", maxSplits: 1)
+            guard parts.count == 2, Column(header: parts[0]) != nil else {
+                throw ValidationError("--map takes 'column=name' with a column of the upload format, e.g. 'secret key=Seed'; got '\(entry)'")
+            }
+        }
+    }
+
+    var delimiterByte: UInt8 {
+        switch delimiter {
+        case ";": UInt8(ascii: ";")
+        case "tab", "\t": 0x09
+        default: UInt8(ascii: ",")
+        }
+    }
+
+    /// A validator template with these options and the given rules.
+    func validator(entra: Bool) throws -> FileValidator {
+        var aliases: [String: Column] = [:]
+        for entry in columnMap {
+            let parts = entry.split(separator: "=", maxSplits: 1)
+            aliases[Column.fold(parts[1])] = Column(header: parts[0])
+        }
+        let rules = RowRules(entra: entra, secretEncoding: secretEncoding, upnMap: try readUPNMap())
+        return FileValidator(rules: rules, delimiter: delimiterByte, columnAliases: aliases)
+    }
+
+    /// The input as CSV or PSKC, told apart by its first character.
+    func input(path: String) throws -> TokenInput {
+        let isXML: Bool
+        do { isXML = try TokenInput.looksLikeXML(path: path) } catch { throw CLIError(error.description) }
+        guard isXML else { return .csv(path: path) }
+        let psk = try pskFile.map { path -> [UInt8] in
+            let text = try readSecretFile(path, what: "pre-shared key")
+            do { return try Hex.decode(utf8: text) } catch { throw CLIError("the pre-shared key in \(path) is not hex: \(error)") }
+        }
+        return .pskc(path: path, keys: PSKCKeys(preSharedKey: psk, password: try passwordFile.map { try readSecretFile($0, what: "password") },
+                                                checkMAC: !noMACCheck))
+    }
+
+    /// A key or password file's bytes without surrounding white space. Never echoed.
+    private func readSecretFile(_ path: String, what: String) throws -> [UInt8] {
+        guard let data = FileManager.default.contents(atPath: path) else { throw CLIError("cannot read the \(what) file \(path)") }
+        let bytes = Array(data)
+        let isSpace: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
+        return Array(bytes.drop(while: isSpace).reversed().drop(while: isSpace).reversed())
+    }
+
+    /// Serial -> UPN from `--upn-map` (a header row, if any, is recognised by having no '@' in its second cell).
+    private func readUPNMap() throws -> [String: String] {
+        guard let upnMap else { return [:] }
+        var map: [String: String] = [:]
+        do {
+            var reader = CSVReader(source: try FileByteSource(path: upnMap), delimiter: delimiterByte)
+            var problem: String?
+            try reader.forEachRecord { record in
+                guard problem == nil else { return }
+                let cells = (0..<record.ranges.count).map {
+                    String(decoding: record.field($0)!, as: UTF8.self).trimmingCharacters(in: .whitespaces)
+                }
+                if cells.count == 1, cells[0].isEmpty { return }
+                guard cells.count == 2 else {
+                    problem = "line \(record.line) of \(upnMap) has \(cells.count) fields; the UPN map has two: serial,upn"
+                    return
+                }
+                if record.line == 1, !cells[1].contains("@") { return }
+                map[cells[0]] = cells[1]
+            }
+            if let problem { throw CLIError(problem) }
+        } catch let error as ByteSourceError {
+            throw CLIError(error.description)
+        } catch let error as CSVReadError {
+            throw CLIError(error.description)
+        }
+        return map
+    }
+}
+
+extension SecretEncoding: ExpressibleByArgument {}

@@ -1,0 +1,103 @@
+import Foundation
+import OATHCore
+import Testing
+
+/// End-to-end: vendor files converted to upload files, and round trips through the store with codes compared.
+@Suite struct ConvertCommandTests {
+    let directory: URL
+    let cli: CommandRunner
+    static let times: [UInt64] = [0, 59, 1_111_111_109, 1_800_000_000, 2_000_000_000, 4_294_967_296, 20_000_000_000]
+
+    init() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("oathctl-convert-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        var cli = CommandRunner()
+        cli.environment = ["OATHCTL_STORE": directory.appendingPathComponent("a.sqlite").path,
+                           "OATHCTL_KEY_FILE": directory.appendingPathComponent("a.key").path]
+        self.cli = cli
+    }
+
+    func sample(_ name: String) -> String { CommandRunner.repository.appendingPathComponent("samples/\(name)").path }
+    func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+
+    /// serial -> (secret bytes, interval) of an upload-format CSV.
+    func tokens(ofUploadFile file: String) throws -> [String: ([UInt8], UInt64)] {
+        var out: [String: ([UInt8], UInt64)] = [:]
+        for line in try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n").dropFirst() {
+            let cells = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            out[cells[1]] = (try Base32.decode(cells[2]), UInt64(cells[3])!)
+        }
+        return out
+    }
+
+    /// The codes each token shows at the test times.
+    func codes(_ tokens: [String: ([UInt8], UInt64)]) -> [String: [UInt32]] {
+        tokens.mapValues { secret, step in
+            let key = HMACKey(secret: Secret(bytes: secret))
+            return Self.times.map { OTP.totp(key: key, at: $0, step: step) }
+        }
+    }
+
+    @Test func pskcSampleBecomesAnUploadFileAndSecretsStayOffTheTerminal() throws {
+        let result = try cli.run(["convert", sample("vendor-tokens.pskc.xml"), "--psk-file", sample("vendor-transport.key"),
+                                  "--upn-map", sample("users.csv"), "--output", path("upload.csv"), "--report", path("r.csv")])
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("algorithm_unsupported"))
+        let upload = try tokens(ofUploadFile: path("upload.csv"))
+        #expect(upload.count == 5)
+        #expect(try FileManager.default.attributesOfItem(atPath: path("upload.csv"))[.posixPermissions] as? Int == 0o600)
+        let text = try String(contentsOfFile: path("upload.csv"), encoding: .utf8)
+        #expect(text.hasPrefix("upn,serial number,secret key,time interval,manufacturer,model\nhelga@contoso.com,FT700001,"))
+        for (secret, _) in upload.values { #expect(!result.allOutput.contains(Base32.encode(secret))) }
+        // Without the key the packages are findings, not a crash; the output exists already.
+        let noKey = try cli.run(["convert", sample("vendor-tokens.pskc.xml"), "--output", path("upload.csv"), "--report", path("r2.csv")])
+        #expect(noKey.status == 2)
+        #expect(noKey.stderr.contains("--force"))
+        let forced = try cli.run(["convert", sample("vendor-tokens.pskc.xml"), "--output", path("upload.csv"), "--force", "--report", path("r3.csv")])
+        #expect(forced.status == 1)
+        #expect(forced.stdout.contains("decryption_failed"))
+    }
+
+    @Test func hexVendorCSVGivesTheSameCodesAsItsSeeds() throws {
+        let result = try cli.run(["convert", sample("vendor-hex-seeds.csv"), "--secret-encoding", "hex", "--delimiter", ";",
+                                  "--map", "serial number=Token SN", "--map", "secret key=Seed", "--map", "time interval=Period",
+                                  "--map", "manufacturer=Vendor", "--map", "model=Type", "--output", path("hex.csv"), "--report", path("r.csv")])
+        #expect(result.status == 0)
+        var original: [String: ([UInt8], UInt64)] = [:]
+        for line in try String(contentsOfFile: sample("vendor-hex-seeds.csv"), encoding: .utf8).split(separator: "\n").dropFirst() {
+            let cells = line.split(separator: ";").map(String.init)
+            original[cells[0]] = (try Hex.decode(utf8: Array(cells[1].utf8)), UInt64(cells[2])!)
+        }
+        #expect(codes(try tokens(ofUploadFile: path("hex.csv"))) == codes(original))
+    }
+
+    @Test func entraCSVThroughTheStoreAndBackIsExact() throws {
+        #expect(try cli.run(["init"]).status == 0)
+        #expect(try cli.run(["import", sample("tokens-clean.csv"), "--report", path("r.csv")]).status == 0)
+        #expect(try cli.run(["export", "--to", "entra-csv", "--include-secrets", "--output", path("out.csv")]).status == 0)
+        #expect(codes(try tokens(ofUploadFile: path("out.csv"))) == codes(try tokens(ofUploadFile: sample("tokens-clean.csv"))))
+        #expect(try tokens(ofUploadFile: path("out.csv")).count == 20)
+        let inventory = try cli.run(["export", "--to", "entra-csv", "--output", path("inventory.csv")])
+        #expect(inventory.stdout.contains("without secrets"))
+        let lines = try String(contentsOfFile: path("inventory.csv"), encoding: .utf8).split(separator: "\n")
+        #expect(lines.dropFirst().allSatisfy { $0.split(separator: ",", omittingEmptySubsequences: false)[2].isEmpty })
+        #expect(try cli.run(["audit", "--format", "csv"]).stdout.contains("store.export"))
+    }
+
+    @Test func pskcThroughTheStoreAndBackIsExact() throws {
+        #expect(try cli.run(["init"]).status == 0)
+        _ = try cli.run(["import", sample("vendor-tokens.pskc.xml"), "--psk-file", sample("vendor-transport.key"),
+                         "--upn-map", sample("users.csv"), "--report", path("r.csv")])
+        #expect(try cli.run(["export", "--to", "pskc", "--include-secrets", "--output", path("out.pskc")]).status == 0)
+        #expect(try cli.run(["export", "--to", "entra-csv", "--include-secrets", "--output", path("first.csv")]).status == 0)
+        var second = cli
+        second.environment = ["OATHCTL_STORE": path("b.sqlite"), "OATHCTL_KEY_FILE": path("b.key")]
+        #expect(try second.run(["init"]).status == 0)
+        #expect(try second.run(["import", path("out.pskc"), "--report", path("r2.csv")]).status == 0)
+        #expect(try second.run(["export", "--to", "entra-csv", "--include-secrets", "--output", path("second.csv")]).status == 0)
+        let first = try tokens(ofUploadFile: path("first.csv"))
+        #expect(first.count == 5)
+        #expect(codes(try tokens(ofUploadFile: path("second.csv"))) == codes(first))
+        #expect(try String(contentsOfFile: path("second.csv"), encoding: .utf8) == String(contentsOfFile: path("first.csv"), encoding: .utf8))
+    }
+}
