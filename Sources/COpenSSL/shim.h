@@ -95,6 +95,75 @@ static inline void oath_hmac_state_mac(const oath_hmac_state *s, const unsigned 
     }
 }
 
+static inline void oath_store_be32(unsigned char *p, unsigned int v) {
+    p[0] = (unsigned char)(v >> 24); p[1] = (unsigned char)(v >> 16); p[2] = (unsigned char)(v >> 8); p[3] = (unsigned char)v;
+}
+
+static inline void oath_store_be64(unsigned char *p, unsigned long long v) {
+    oath_store_be32(p, (unsigned int)(v >> 32)); oath_store_be32(p + 4, (unsigned int)v);
+}
+
+/*
+ * HMAC of an 8-byte message (an OTP counter) from the cached states: exactly one hash-block
+ * transform for the inner hash and one for the outer, with the padding written here instead of
+ * through SHA*_Update/Final. This is the two-compression floor of HMAC for a key under a block.
+ */
+static inline void oath_hmac_state_mac8(const oath_hmac_state *s, const unsigned char msg[8], unsigned char *out) {
+    unsigned char block[128];
+    switch (s->alg) {
+    case 1: {
+        SHA_CTX c = s->inner.sha1;
+        memset(block, 0, 64);
+        memcpy(block, msg, 8);
+        block[8] = 0x80;
+        oath_store_be64(block + 56, (64 + 8) * 8);
+        SHA1_Transform(&c, block);
+        oath_store_be32(block, c.h0); oath_store_be32(block + 4, c.h1); oath_store_be32(block + 8, c.h2);
+        oath_store_be32(block + 12, c.h3); oath_store_be32(block + 16, c.h4);
+        c = s->outer.sha1;
+        block[20] = 0x80;
+        memset(block + 21, 0, 35);
+        oath_store_be64(block + 56, (64 + 20) * 8);
+        SHA1_Transform(&c, block);
+        oath_store_be32(out, c.h0); oath_store_be32(out + 4, c.h1); oath_store_be32(out + 8, c.h2);
+        oath_store_be32(out + 12, c.h3); oath_store_be32(out + 16, c.h4);
+        break;
+    }
+    case 256: {
+        SHA256_CTX c = s->inner.sha256;
+        memset(block, 0, 64);
+        memcpy(block, msg, 8);
+        block[8] = 0x80;
+        oath_store_be64(block + 56, (64 + 8) * 8);
+        SHA256_Transform(&c, block);
+        for (int i = 0; i < 8; i++) oath_store_be32(block + 4 * i, c.h[i]);
+        c = s->outer.sha256;
+        block[32] = 0x80;
+        memset(block + 33, 0, 23);
+        oath_store_be64(block + 56, (64 + 32) * 8);
+        SHA256_Transform(&c, block);
+        for (int i = 0; i < 8; i++) oath_store_be32(out + 4 * i, c.h[i]);
+        break;
+    }
+    default: {
+        SHA512_CTX c = s->inner.sha512;
+        memset(block, 0, 128);
+        memcpy(block, msg, 8);
+        block[8] = 0x80;
+        oath_store_be64(block + 120, (128 + 8) * 8);
+        SHA512_Transform(&c, block);
+        for (int i = 0; i < 8; i++) oath_store_be64(block + 8 * i, c.h[i]);
+        c = s->outer.sha512;
+        block[64] = 0x80;
+        memset(block + 65, 0, 55);
+        oath_store_be64(block + 120, (128 + 64) * 8);
+        SHA512_Transform(&c, block);
+        for (int i = 0; i < 8; i++) oath_store_be64(out + 8 * i, c.h[i]);
+        break;
+    }
+    }
+}
+
 static inline void oath_hmac_state_cleanse(oath_hmac_state *s) { OPENSSL_cleanse(s, sizeof *s); }
 
 #endif

@@ -35,7 +35,7 @@ public final class HMACKey: @unchecked Sendable {
         var message = counter.bigEndian
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { out in
             withUnsafeBytes(of: &message) { msg in
-                oath_hmac_state_mac(state, msg.baseAddress!.assumingMemoryBound(to: UInt8.self), 8, out.baseAddress!)
+                oath_hmac_state_mac8(state, msg.baseAddress!.assumingMemoryBound(to: UInt8.self), out.baseAddress!)
             }
             return body(UnsafeBufferPointer(start: out.baseAddress, count: algorithm.digestLength))
         }
