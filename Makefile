@@ -38,10 +38,11 @@ test: deps
 demo: build
 	@OATHCTL=$(RELEASE) bash scripts/demo.sh
 
-## bench: throughput figures on this machine (release build); never part of `make test`.
+## bench: oathctl beside its peers (liboath, OpenSSL, pyotp, Python's csv), release build; writes bench/results.md.
 bench: deps
+	$(SWIFT) build -c release --product oathctl
 	$(SWIFT) build -c release --product oathbench
-	.build/release/oathbench
+	python3 Benchmarks/bench.py
 
 ## install: copy the release binary to $(PREFIX)/bin
 install: build

@@ -26,7 +26,10 @@ let package = Package(
         // Durable state: tokens, assignments, apps, batches, audit, sealed secrets (SQLite via GRDB).
         .target(
             name: "TokenStore",
-            dependencies: ["OATHCore", "TokenImport", "COpenSSL", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "OATHCore", "TokenImport", "COpenSSL",
+                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ]
         ),
         .executableTarget(
             name: "oathctl",
@@ -36,7 +39,7 @@ let package = Package(
             ]
         ),
         // `make bench`: throughput figures, release build, outside `make test`.
-        .executableTarget(name: "oathbench", dependencies: ["OATHCore", "COpenSSL"], path: "Benchmarks/oathbench"),
+        .executableTarget(name: "oathbench", dependencies: ["OATHCore", "TokenImport", "TokenStore"], path: "Benchmarks/oathbench"),
         .testTarget(
             name: "OATHCoreTests",
             dependencies: ["OATHCore", .product(name: "PropertyBased", package: "swift-property-based")]

@@ -1,62 +1,63 @@
 import Foundation
 import OATHCore
+import TokenImport
+import TokenStore
 
-// `make bench`: code-generation throughput on one core for the HMAC variants oathctl could use.
-// Random 20-byte keys and random times, seeded; best of 5 runs; figures are codes per second.
+// `make bench` (through Benchmarks/bench.py): oathctl's own figures, one core, release build.
+// Prints "name<TAB>value" lines; bench.py puts them beside the peers and writes bench/results.md.
 
 var rng = SplitMix64(state: 2026_11_22)
 let keyCount = 2_000
-let keys: [[UInt8]] = (0..<keyCount).map { _ in (0..<20).map { _ in UInt8.random(in: 0...255, using: &rng) } }
-let counters: [UInt64] = (0..<keyCount).map { _ in UInt64.random(in: 0...(4_102_444_800 / 30), using: &rng) }
 let perKey = 100
-let total = Double(keyCount * perKey)
+let secrets = (0..<keyCount).map { _ in Secret(bytes: (0..<20).map { _ in UInt8.random(in: 0...255, using: &rng) }) }
+let counters: [UInt64] = (0..<keyCount).map { _ in UInt64.random(in: 0...(4_102_444_800 / 30), using: &rng) }
 var sink: UInt32 = 0
 
-func report(_ name: String, _ seconds: Double, baseline: Double? = nil) {
-    let rate = total / seconds
-    let ratio = baseline.map { String(format: "%6.2fx", $0 / seconds) } ?? "      "
-    let label = name.padding(toLength: 48, withPad: " ", startingAt: 0)
-    print(label + String(format: " %10.0f codes/s %7.0f ns/code  ", rate, seconds / total * 1e9) + ratio)
-}
+func emit(_ name: String, _ value: Double) { print("\(name)\t\(String(format: "%.4f", value))") }
+let codes = Double(keyCount * perKey)
 
-print("oathbench: \(keyCount) random 20-byte keys x \(perKey) consecutive steps each (a window), one core, best of 5")
-print("ratio column: speed relative to OpenSSL one-shot HMAC()")
-
-let oneShot = Stopwatch.best {
-    for (key, counter) in zip(keys, counters) {
-        for i in 0..<UInt64(perKey) { sink &+= HMACVariants.oneShot(key: key, counter: counter &+ i) }
-    }
-}
-report("OpenSSL HMAC() one-shot", oneShot)
-
-let evp = HMACVariants.EVPMAC()
-let evpTime = Stopwatch.best {
-    for (key, counter) in zip(keys, counters) {
-        for i in 0..<UInt64(perKey) { sink &+= evp.code(key: key, counter: counter &+ i) }
-    }
-}
-report("OpenSSL EVP_MAC, context reused", evpTime, baseline: oneShot)
-
-let secrets = keys.map { Secret(bytes: $0) }
-let cachedFresh = Stopwatch.best {
-    for (secret, counter) in zip(secrets, counters) {
-        for i in 0..<UInt64(perKey) { sink &+= OTP.hotp(key: HMACKey(secret: secret), counter: counter &+ i) }
-    }
-}
-report("oathctl HMACKey, key states rebuilt per code", cachedFresh, baseline: oneShot)
-
-let cached = Stopwatch.best {
+// 1. Code generation: key states built once per token, reused across its window (the engine's way).
+let engine = Stopwatch.best {
     for (secret, counter) in zip(secrets, counters) {
         let key = HMACKey(secret: secret)
         for i in 0..<UInt64(perKey) { sink &+= OTP.hotp(key: key, counter: counter &+ i) }
     }
 }
-report("oathctl HMACKey, key states reused (engine)", cached, baseline: oneShot)
+emit("oathctl_engine", codes / engine)
 
-let activationKey = HMACKey(secret: secrets[0])
-let window = Stopwatch.best(runs: 20) {
-    _ = try? Verification.verify(code: 1_000_000 - 1, key: activationKey,
-                                 request: .init(time: 1_800_000_000, window: 2_880))
+// The same with the key states rebuilt for every code (a fresh key each time).
+let fresh = Stopwatch.best {
+    for (secret, counter) in zip(secrets, counters) {
+        for i in 0..<UInt64(perKey) { sink &+= OTP.hotp(key: HMACKey(secret: secret), counter: counter &+ i) }
+    }
 }
-print(String(format: "activation search, ±1 day of 30 s steps (5,761 codes): %.2f ms", window * 1e3))
-print("(checksum \(sink))")
+emit("oathctl_fresh_key", codes / fresh)
+
+// Verification: whole-window searches of ±50 steps, as find and resync run them.
+let verify = Stopwatch.best {
+    for (secret, counter) in zip(secrets.prefix(200), counters) {
+        let key = HMACKey(secret: secret)
+        _ = try? Verification.verify(code: 999_999, key: key, request: .init(time: counter * 30, window: 50))
+    }
+}
+emit("oathctl_verify", 200 * 101 / verify)
+
+// 4. Activation over the full one-day window: the search alone, and the whole store operation in-process.
+let windowKey = HMACKey(secret: secrets[0])
+let search = Stopwatch.best(runs: 20) {
+    _ = try? Verification.verify(code: 999_999, key: windowKey, request: .init(time: 1_800_000_000, window: 2_880))
+}
+emit("activation_search_ms", search * 1e3)
+
+let directory = FileManager.default.temporaryDirectory.appendingPathComponent("oathbench-\(ProcessInfo.processInfo.processIdentifier)")
+try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+defer { try? FileManager.default.removeItem(at: directory) }
+let file = directory.appendingPathComponent("one.csv")
+try Data("upn,serial number,secret key,time interval,manufacturer,model\nhelga@contoso.com,B1,\(Base32.encode(secrets[0].bytes)),30,C,M\n".utf8).write(to: file)
+let store = try TokenStore.create(path: directory.appendingPathComponent("s.sqlite").path, key: .forTesting(Array(repeating: 1, count: 32)),
+                                  actor: "bench", now: { 1_800_000_000 })
+_ = try store.importTokens(.csv(path: file.path), options: .init(fileName: "one.csv", sha256: "-"), handlers: .init { _ in })
+try store.setPolicy(.lockoutThreshold, to: 1_000)
+let activation = Stopwatch.best(runs: 20) { _ = try? store.activate(serial: "B1", code: "999999") }
+emit("activation_store_ms", activation * 1e3)
+print("checksum\t\(sink)")

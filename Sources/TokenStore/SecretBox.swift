@@ -12,15 +12,28 @@ public final class SecretBox: @unchecked Sendable {
     static let nonceLength = 12
     static let tagLength = 16
 
-    private let key: MasterKey
-    private let context: OpaquePointer
+    /// Keyed once: each seal or open then only sets its nonce, skipping the AES key schedule and GCM setup.
+    private let sealer: OpaquePointer
+    private let opener: OpaquePointer
 
     public init(key: MasterKey) {
-        self.key = key
-        context = EVP_CIPHER_CTX_new()
+        sealer = EVP_CIPHER_CTX_new()
+        opener = EVP_CIPHER_CTX_new()
+        let ok = key.withBytes { keyBytes in
+            EVP_EncryptInit_ex(sealer, EVP_aes_256_gcm(), nil, nil, nil) == 1
+                && EVP_CIPHER_CTX_ctrl(sealer, EVP_CTRL_GCM_SET_IVLEN, Int32(Self.nonceLength), nil) == 1
+                && EVP_EncryptInit_ex(sealer, nil, nil, keyBytes, nil) == 1
+                && EVP_DecryptInit_ex(opener, EVP_aes_256_gcm(), nil, nil, nil) == 1
+                && EVP_CIPHER_CTX_ctrl(opener, EVP_CTRL_GCM_SET_IVLEN, Int32(Self.nonceLength), nil) == 1
+                && EVP_DecryptInit_ex(opener, nil, nil, keyBytes, nil) == 1
+        }
+        precondition(ok, "libcrypto could not set up AES-256-GCM")
     }
 
-    deinit { EVP_CIPHER_CTX_free(context) }
+    deinit {
+        EVP_CIPHER_CTX_free(sealer)
+        EVP_CIPHER_CTX_free(opener)
+    }
 
     /// Why a sealed value did not open.
     public enum OpenError: Error, Equatable, CustomStringConvertible {
@@ -45,10 +58,9 @@ public final class SecretBox: @unchecked Sendable {
         out[0] = Self.version
         out.replaceSubrange(1...Self.nonceLength, with: nonce)
         var length: Int32 = 0
-        let ok = key.withBytes { keyBytes -> Bool in
-            guard EVP_EncryptInit_ex(context, EVP_aes_256_gcm(), nil, nil, nil) == 1,
-                  EVP_CIPHER_CTX_ctrl(context, EVP_CTRL_GCM_SET_IVLEN, Int32(Self.nonceLength), nil) == 1,
-                  EVP_EncryptInit_ex(context, nil, nil, keyBytes, nonce) == 1,
+        let context = sealer
+        let ok: Bool = {
+            guard EVP_EncryptInit_ex(context, nil, nil, nil, nonce) == 1,
                   EVP_EncryptUpdate(context, nil, &length, associatedData, Int32(associatedData.count)) == 1 else { return false }
             return out.withUnsafeMutableBufferPointer { buffer -> Bool in
                 let body = buffer.baseAddress! + 1 + Self.nonceLength
@@ -56,7 +68,7 @@ public final class SecretBox: @unchecked Sendable {
                       EVP_EncryptFinal_ex(context, body + Int(length), &length) == 1 else { return false }
                 return EVP_CIPHER_CTX_ctrl(context, EVP_CTRL_GCM_GET_TAG, Int32(Self.tagLength), body + plaintext.count) == 1
             }
-        }
+        }()
         guard ok else { fatalError("libcrypto AES-256-GCM encryption failed") }
         return out
     }
@@ -67,21 +79,18 @@ public final class SecretBox: @unchecked Sendable {
         let bodyLength = sealed.count - 1 - Self.nonceLength - Self.tagLength
         var plaintext = [UInt8](repeating: 0, count: max(bodyLength, 1))
         var length: Int32 = 0
-        let ok = key.withBytes { keyBytes -> Bool in
-            sealed.withUnsafeBufferPointer { buffer -> Bool in
-                let nonce = buffer.baseAddress! + 1
-                let body = nonce + Self.nonceLength
-                var tag = Array(buffer[(1 + Self.nonceLength + bodyLength)...])
-                guard EVP_DecryptInit_ex(context, EVP_aes_256_gcm(), nil, nil, nil) == 1,
-                      EVP_CIPHER_CTX_ctrl(context, EVP_CTRL_GCM_SET_IVLEN, Int32(Self.nonceLength), nil) == 1,
-                      EVP_DecryptInit_ex(context, nil, nil, keyBytes, nonce) == 1,
-                      EVP_DecryptUpdate(context, nil, &length, associatedData, Int32(associatedData.count)) == 1,
-                      EVP_DecryptUpdate(context, &plaintext, &length, body, Int32(bodyLength)) == 1,
-                      EVP_CIPHER_CTX_ctrl(context, EVP_CTRL_GCM_SET_TAG, Int32(Self.tagLength), &tag) == 1 else { return false }
-                var finalLength: Int32 = 0
-                return plaintext.withUnsafeMutableBufferPointer { p in
-                    EVP_DecryptFinal_ex(context, p.baseAddress! + Int(length), &finalLength) == 1
-                }
+        let context = opener
+        let ok = sealed.withUnsafeBufferPointer { buffer -> Bool in
+            let nonce = buffer.baseAddress! + 1
+            let body = nonce + Self.nonceLength
+            var tag = Array(buffer[(1 + Self.nonceLength + bodyLength)...])
+            guard EVP_DecryptInit_ex(context, nil, nil, nil, nonce) == 1,
+                  EVP_DecryptUpdate(context, nil, &length, associatedData, Int32(associatedData.count)) == 1,
+                  EVP_DecryptUpdate(context, &plaintext, &length, body, Int32(bodyLength)) == 1,
+                  EVP_CIPHER_CTX_ctrl(context, EVP_CTRL_GCM_SET_TAG, Int32(Self.tagLength), &tag) == 1 else { return false }
+            var finalLength: Int32 = 0
+            return plaintext.withUnsafeMutableBufferPointer { p in
+                EVP_DecryptFinal_ex(context, p.baseAddress! + Int(length), &finalLength) == 1
             }
         }
         guard ok else {

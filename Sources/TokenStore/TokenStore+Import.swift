@@ -60,10 +60,12 @@ extension TokenStore {
                 """, arguments: [options.fileName, options.sha256, options.atomic, started, actor])
             let batch = db.lastInsertedRowID
             var result = ImportResult(summary: ValidationSummary(), batch: batch, committed: true, sha256: options.sha256)
-            let insert = try db.makeStatement(sql: """
+            let insert = try RawStatement(db, sql: """
                 INSERT INTO token(serial, sealed_secret, interval, hash, digits, manufacturer, model, upn, user_key, status, batch_id, created_at, updated_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
+            let auditAdd = try RawStatement(db, sql: "INSERT INTO audit(at, actor, action, serial, upn, detail) VALUES (?, ?, 'token.add', ?, ?, ?)")
+            let batchDetail = "batch \(batch)"
             let assign = try db.makeStatement(sql: "UPDATE token SET upn = ?, user_key = ?, status = 'assigned', updated_at = ? WHERE serial = ?")
             var handlers = handlers
             handlers.accepted = { token in
@@ -75,12 +77,26 @@ extension TokenStore {
                     try self.audit(db, action: "token.assign", serial: token.serial, upn: token.upn, detail: "batch \(batch)")
                     result.assigned += 1
                 case .add:
-                    let sealed = self.box.seal(token.secret, serial: token.serial)
-                    try insert.execute(arguments: [token.serial, Data(sealed), token.interval, token.hash.rawValue, token.digits,
-                                                   token.manufacturer, token.model, token.upn, token.userKey,
-                                                   token.upn == nil ? TokenStatus.available.rawValue : TokenStatus.assigned.rawValue,
-                                                   batch, started, started])
-                    try self.audit(db, action: "token.add", serial: token.serial, upn: token.upn, detail: "batch \(batch)")
+                    insert.bind(token.serial)
+                    insert.bind(blob: self.box.seal(token.secret, serial: token.serial))
+                    insert.bind(token.interval)
+                    insert.bind(token.hash.rawValue)
+                    insert.bind(token.digits)
+                    insert.bind(token.manufacturer)
+                    insert.bind(token.model)
+                    insert.bind(token.upn)
+                    insert.bind(token.userKey)
+                    insert.bind(token.upn == nil ? TokenStatus.available.rawValue : TokenStatus.assigned.rawValue)
+                    insert.bind(batch)
+                    insert.bind(started)
+                    insert.bind(started)
+                    try insert.execute()
+                    auditAdd.bind(started)
+                    auditAdd.bind(self.actor)
+                    auditAdd.bind(token.serial)
+                    auditAdd.bind(token.upn)
+                    auditAdd.bind(batchDetail)
+                    try auditAdd.execute()
                     result.added += 1
                 }
             }
