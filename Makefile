@@ -6,7 +6,7 @@ DEBUG    := .build/debug/oathctl
 # System libraries oathctl links: libcrypto (OpenSSL 3) and SQLite.
 SYSTEM_PACKAGES := libssl-dev libsqlite3-dev pkg-config
 
-.PHONY: all deps build test demo bench install clean
+.PHONY: all deps build test demo bench fuzz faults install clean
 
 all: build
 
@@ -44,10 +44,18 @@ bench: deps
 	$(SWIFT) build -c release --product oathbench
 	python3 Benchmarks/bench.py
 
+## fuzz: each libFuzzer target (Base32, CSV + rules, PSKC) for FUZZ_SECONDS (default 60) with the address sanitizer.
+fuzz: deps
+	bash scripts/fuzz.sh
+
+## faults: SIGKILL a large import at 20 random points; the store must always be before or after the batch.
+faults: build
+	python3 Tests/Faults/kill_import.py 20 200000
+
 ## install: copy the release binary to $(PREFIX)/bin
 install: build
 	install -d $(PREFIX)/bin
 	install -m 0755 $(RELEASE) $(PREFIX)/bin/oathctl
 
 clean:
-	rm -rf .build
+	rm -rf .build .build-fuzz

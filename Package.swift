@@ -38,6 +38,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // `make fuzz`: libFuzzer targets (built with -sanitize=fuzzer,address -DFUZZING); without those flags they replay files.
+        .target(name: "FuzzSupport", path: "Fuzz/FuzzSupport"),
+        .executableTarget(name: "fuzz-base32", dependencies: ["OATHCore", "FuzzSupport"], path: "Fuzz/FuzzBase32"),
+        .executableTarget(name: "fuzz-csv", dependencies: ["TokenImport", "FuzzSupport"], path: "Fuzz/FuzzCSV"),
+        .executableTarget(name: "fuzz-pskc", dependencies: ["TokenImport", "FuzzSupport"], path: "Fuzz/FuzzPSKC"),
         // `make bench`: throughput figures, release build, outside `make test`.
         .executableTarget(name: "oathbench", dependencies: ["OATHCore", "TokenImport", "TokenStore"], path: "Benchmarks/oathbench"),
         .testTarget(

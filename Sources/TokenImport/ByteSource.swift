@@ -30,15 +30,18 @@ public struct FileByteSource: ByteSource {
     public let totalBytes: Int?
     private let descriptor: Int32
 
-    /// Opens a regular file (symbolic links are followed; directories and devices are refused).
+    /// Opens a regular file (symbolic links are followed; directories, devices and pipes are refused).
+    ///
+    /// Opened non-blocking first, so a named pipe with no writer is refused instead of hanging.
     public init(path: String) throws(ByteSourceError) {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else { throw .cannotOpen(path: path, reason: String(cString: strerror(errno))) }
         var info = stat()
         guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
             _ = Glibc.close(fd)
             throw .notARegularFile(path: path)
         }
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
         self.path = path
         descriptor = fd
         totalBytes = Int(info.st_size)

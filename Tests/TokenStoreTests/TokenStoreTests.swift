@@ -137,3 +137,19 @@ import TokenImport
         return Data(haystack).range(of: Data(needle)) != nil
     }
 }
+
+@Suite struct DiskFullTests {
+    /// A store that runs out of room mid-import (SQLite's max_page_count stands in for a full disk)
+    /// reports it and is left exactly as before.
+    @Test func fullDiskLeavesTheStoreUnchanged() throws {
+        let fixture = try StoreFixture()
+        try fixture.importText(StoreFixture.file([("a@contoso.com", "KEEP", StoreFixture.secret())]))
+        let pages = try fixture.store.db.read { db in try Int.fetchOne(db, sql: "PRAGMA page_count")! }
+        try fixture.store.db.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA max_page_count = \(pages + 2)") }
+        let rows = (1...2_000).map { ("u\($0)@contoso.com", "S\($0)", StoreFixture.secret()) }
+        #expect(throws: StoreError.self) { try fixture.importText(StoreFixture.file(rows)) }
+        #expect(try fixture.store.tokens().map(\.serial) == ["KEEP"])
+        #expect(try fixture.store.batches().count == 1)
+        #expect(try fixture.store.db.read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") } == "ok")
+    }
+}

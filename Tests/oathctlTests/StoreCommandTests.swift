@@ -165,3 +165,17 @@ import Testing
         #expect(try cli.run(["list", "--format", "csv"]).stdout.split(separator: "\n").count == rows.count + 1)
     }
 }
+
+extension StoreCommandTests {
+    /// N helpdesk sessions assigning different tokens to a user with one free slot: exactly one wins.
+    @Test func concurrentAssignmentsRaceForTheLastSlot() throws {
+        let rows = (1...4).map { ("slot@contoso.com", "H\($0)") } + (1...6).map { ("", "F\($0)") }
+        let (path, _) = try tokenFile("slots.csv", rows)
+        #expect(try cli.run(["import", path] + report("slots-r.csv")).status == 0)
+        let processes = try (1...6).map { try cli.start(["assign", "F\($0)", "slot@contoso.com"]) }
+        let statuses = processes.map { $0.wait() }
+        #expect(statuses.filter { $0 == 0 }.count == 1)
+        #expect(statuses.filter { $0 == 1 }.count == 5)
+        #expect(try cli.run(["list", "--user", "slot@contoso.com", "--format", "csv"]).stdout.split(separator: "\n").count == 6)
+    }
+}

@@ -29,8 +29,27 @@ final class PSKCParser: NSObject, XMLParserDelegate {
 
     /// Parses the file; rethrows a handler's error, throws `Failure` for XML that is not well formed.
     func parse(path file: String) throws {
+        var source = try FileByteSource(path: file)
+        defer { source.close() }
+        try checkUTF8(&source)
         guard let stream = InputStream(fileAtPath: file) else { throw Failure(line: 0, message: "cannot open \(file)") }
-        let parser = XMLParser(stream: stream)
+        try parse(XMLParser(stream: stream))
+    }
+
+    /// Parses XML already in memory (the fuzzer's entry).
+    func parse(data: Data) throws {
+        var source = MemoryByteSource(Array(data))
+        try checkUTF8(&source)
+        try parse(XMLParser(data: data))
+    }
+
+    private func checkUTF8(_ source: inout some ByteSource) throws {
+        if let line = try UTF8Check.firstInvalidLine(&source) {
+            throw Failure(line: line, message: "line \(line) is not UTF-8; PSKC files are read as UTF-8 (ask the vendor for a UTF-8 file)")
+        }
+    }
+
+    private func parse(_ parser: XMLParser) throws {
         parser.shouldProcessNamespaces = true
         parser.shouldResolveExternalEntities = false
         parser.delegate = self

@@ -102,6 +102,15 @@ struct PSKCPackageReader {
 extension FileValidator {
     /// Reads a PSKC file with the same rules, findings and handlers as a CSV file.
     public func runPSKC(path: String, keys: PSKCKeys, handlers: Handlers) throws -> ValidationSummary {
+        try runPSKC(keys: keys, handlers: handlers) { try $0.parse(path: path) }
+    }
+
+    /// Reads PSKC XML already in memory.
+    public func runPSKC(data: Data, keys: PSKCKeys, handlers: Handlers) throws -> ValidationSummary {
+        try runPSKC(keys: keys, handlers: handlers) { try $0.parse(data: data) }
+    }
+
+    private func runPSKC(keys: PSKCKeys, handlers: Handlers, parse: (PSKCParser) throws -> Void) throws -> ValidationSummary {
         var pass = ValidationPass(validator: self, handlers: handlers)
         try pass.begin(headerRecord: PSKCPackageReader.headerRecord)
         let reader = PSKCPackageReader(keys: keys)
@@ -112,7 +121,7 @@ extension FileValidator {
             }
         }
         do {
-            try parser.parse(path: path)
+            try parse(parser)
         } catch let failure as PSKCParser.Failure {
             try pass.unusable(Finding(line: failure.line, code: .pskcMalformed, message: failure.message))
         }
