@@ -9,6 +9,8 @@ import OATHCore
 public final class TokenStore {
     let db: DatabaseQueue
     let box: SecretBox
+    /// Kept for work that unseals on several threads, each with its own `SecretBox`.
+    let key: MasterKey
     /// Who is recorded in the audit trail.
     public let actor: String
     /// Unix seconds; injectable so tests and `OATHCTL_NOW` are deterministic.
@@ -17,6 +19,7 @@ public final class TokenStore {
     private init(db: DatabaseQueue, key: MasterKey, actor: String, now: @escaping () -> Int64) {
         self.db = db
         box = SecretBox(key: key)
+        self.key = key
         self.actor = actor
         self.now = now
     }
