@@ -7,32 +7,12 @@ extension Verification {
     /// - Returns: the step of the second code, and its drift against the request's time.
     /// - Throws: `Failure.wrongCode` when no consecutive pair matches, `Failure.replayed` when only old pairs do.
     public static func resync(first: UInt32, second: UInt32, key: HMACKey, request: Request) throws(Failure) -> Match {
-        let now = Int64(clamping: OTP.timeStep(at: request.time, step: request.step))
-        let center = now + Int64(request.drift)
-        let lower = max(0, center - Int64(request.window))
-        let upper = center + Int64(request.window)
-        let floor = request.lastUsedStep.map { Int64(clamping: $0) } ?? -1
-
-        var best: Int64 = -1
-        var bestDistance = Int64.max
-        var replayed: Int64 = -1
+        let lower = max(0, Int64(clamping: OTP.timeStep(at: request.time, step: request.step)) + Int64(request.drift) - Int64(request.window))
         var previous = OTP.hotp(key: key, counter: UInt64(lower), digits: request.digits)
-        var step = lower + 1
-        while step <= upper {
+        return try nearestMatch(request, from: 1, fresh: { $0 - 1 }) { step in
             let current = OTP.hotp(key: key, counter: UInt64(step), digits: request.digits)
-            let matches = (previous ^ first) | (current ^ second) == 0
-            let distance = abs(step - center)
-            let fresh = step - 1 > floor
-            if matches && fresh && distance < bestDistance {
-                best = step
-                bestDistance = distance
-            }
-            if matches && !fresh { replayed = step }
-            previous = current
-            step += 1
+            defer { previous = current }
+            return (previous ^ first) | (current ^ second) == 0
         }
-        if best >= 0 { return Match(step: UInt64(best), drift: Int(best - now)) }
-        if replayed >= 0 { throw .replayed(step: UInt64(replayed)) }
-        throw .wrongCode
     }
 }

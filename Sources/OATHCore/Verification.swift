@@ -79,6 +79,20 @@ public enum Verification {
     /// - Throws: `Failure.replayed` when the only matches are at or before `lastUsedStep`,
     ///   `Failure.wrongCode` when nothing matches.
     public static func verify(code: UInt32, key: HMACKey, request: Request) throws(Failure) -> Match {
+        try nearestMatch(request, from: 0, fresh: { $0 }) { step in
+            (OTP.hotp(key: key, counter: UInt64(step), digits: request.digits) ^ code) == 0
+        }
+    }
+
+    /// Scans every step of the request's window in increasing order and returns the fresh match nearest
+    /// the expected step (now plus drift). No early exit: the time taken does not tell where a match was.
+    ///
+    /// - Parameters:
+    ///   - offset: the first step scanned is the window's lower end plus this (resync needs a step before it).
+    ///   - fresh: the step whose being after the replay floor makes a match fresh.
+    ///   - matches: whether the code(s) match at a step; called once per step, in order.
+    static func nearestMatch(_ request: Request, from offset: Int64, fresh: (Int64) -> Int64,
+                             matches: (Int64) -> Bool) throws(Failure) -> Match {
         let now = Int64(clamping: OTP.timeStep(at: request.time, step: request.step))
         let center = now + Int64(request.drift)
         let lower = max(0, center - Int64(request.window))
@@ -88,17 +102,16 @@ public enum Verification {
         var best: Int64 = -1
         var bestDistance = Int64.max
         var replayed: Int64 = -1
-        var step = lower
+        var step = lower + offset
         while step <= upper {
-            let candidate = OTP.hotp(key: key, counter: UInt64(step), digits: request.digits)
-            let matches = (candidate ^ code) == 0
+            let matched = matches(step)
             let distance = abs(step - center)
-            let fresh = step > floor
-            if matches && fresh && distance < bestDistance {
+            let isFresh = fresh(step) > floor
+            if matched && isFresh && distance < bestDistance {
                 best = step
                 bestDistance = distance
             }
-            if matches && !fresh { replayed = step }
+            if matched && !isFresh { replayed = step }
             step += 1
         }
         if best >= 0 { return Match(step: UInt64(best), drift: Int(best - now)) }

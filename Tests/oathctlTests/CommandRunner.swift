@@ -33,8 +33,8 @@ struct CommandRunner {
         }
     }
 
-    /// Starts `oathctl` with empty standard input and discarded outputs, without waiting.
-    func start(_ arguments: [String]) throws -> Running {
+    /// A process for `oathctl` with the arguments and this runner's environment (OATHCTL_NOW only when set here).
+    private func makeProcess(_ arguments: [String]) -> Process {
         let process = Process()
         process.executableURL = Self.binary
         process.arguments = arguments
@@ -42,6 +42,13 @@ struct CommandRunner {
         env.removeValue(forKey: "OATHCTL_NOW")
         for (k, v) in environment { env[k] = v }
         process.environment = env
+        if let directory { process.currentDirectoryURL = directory }
+        return process
+    }
+
+    /// Starts `oathctl` with empty standard input and discarded outputs, without waiting.
+    func start(_ arguments: [String]) throws -> Running {
+        let process = makeProcess(arguments)
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
@@ -51,14 +58,7 @@ struct CommandRunner {
 
     /// Runs `oathctl` with arguments and standard input (empty when nil); all three streams are files.
     func run(_ arguments: [String], stdin: String? = nil) throws -> Result {
-        let process = Process()
-        process.executableURL = Self.binary
-        process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        env.removeValue(forKey: "OATHCTL_NOW")
-        for (k, v) in environment { env[k] = v }
-        process.environment = env
-        if let directory { process.currentDirectoryURL = directory }
+        let process = makeProcess(arguments)
         // Outputs go to files, so a chatty process can never block on a full pipe.
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("oathctl-run-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
