@@ -62,30 +62,36 @@ public enum Base32 {
         let count = buffer.count
         if count == 0 { throw .empty }
         if let maxLength, count > maxLength { throw .tooLong(length: count, maximum: maxLength) }
-        var out = [UInt8]()
-        out.reserveCapacity(count * 5 / 8)
-        var accumulator: UInt32 = 0
-        var bits = 0
-        var position = 0
-        try decodeTable.withUnsafeBufferPointer { table throws(DecodingError) in
-            for byte in buffer {
-                position += 1
-                let value = table[Int(byte)]
-                if value == 0xFF {
-                    throw .invalidCharacter(byte, position: position, looksLikeHex: looksLikeHex(buffer))
-                }
-                accumulator = (accumulator << 5) | UInt32(value)
-                bits += 5
-                if bits >= 8 {
-                    bits -= 8
-                    out.append(UInt8(truncatingIfNeeded: accumulator >> UInt32(bits)))
+        // Written into uninitialised storage: no capacity or uniqueness check per byte on this hot path.
+        var failure: DecodingError?
+        let out = [UInt8](unsafeUninitializedCapacity: count * 5 / 8) { output, written in
+            var accumulator: UInt32 = 0
+            var bits = 0
+            var position = 0
+            decodeTable.withUnsafeBufferPointer { table in
+                for byte in buffer {
+                    let value = table[Int(byte)]
+                    if value == 0xFF {
+                        failure = .invalidCharacter(byte, position: position + 1, looksLikeHex: looksLikeHex(buffer))
+                        return
+                    }
+                    position += 1
+                    accumulator = (accumulator << 5) | UInt32(value)
+                    bits += 5
+                    if bits >= 8 {
+                        bits -= 8
+                        output[written] = UInt8(truncatingIfNeeded: accumulator >> UInt32(bits))
+                        written += 1
+                    }
                 }
             }
+            accumulator = 0
         }
-        accumulator = 0
+        if let failure { throw failure }
         // 1, 3 or 6 leftover symbols carry fewer than 8 bits of a byte plus more than 4 spare bits:
         // no byte string encodes to such a length (RFC 4648 section 6 lists the five final quanta).
-        if [1, 3, 6].contains(count % 8) { throw .impossibleLength(count) }
+        let tail = count % 8
+        if tail == 1 || tail == 3 || tail == 6 { throw .impossibleLength(count) }
         return out
     }
 

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A compact hash table from short byte strings (serials, UPNs) to small values.
 ///
 /// Written by hand because `Dictionary<String, _>` measured 48-72 MB and SipHash on every row for
@@ -55,11 +57,15 @@ struct ByteKeyTable<Value> {
             let entry = slots[slot]
             if entry == 0 { return (nil, slot) }
             let index = Int(entry - 1)
-            if hashes[index] == hash, Int(keyLength[index]) == bytes.count {
-                let start = Int(keyStart[index])
-                if arena[start..<start + bytes.count].elementsEqual(bytes) { return (index, slot) }
-            }
+            if hashes[index] == hash, Int(keyLength[index]) == bytes.count, keyEquals(index, bytes) { return (index, slot) }
             slot = (slot + 1) & mask
+        }
+    }
+
+    /// Compares a stored key with `bytes` without making a slice of the arena.
+    private func keyEquals(_ index: Int, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        arena.withUnsafeBufferPointer { arena in
+            bytes.isEmpty || memcmp(arena.baseAddress! + Int(keyStart[index]), bytes.baseAddress!, bytes.count) == 0
         }
     }
 

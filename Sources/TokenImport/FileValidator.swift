@@ -117,10 +117,12 @@ struct ValidationPass {
         guard let columns = header else { return }
         summary.rowsRead += 1
         var (token, findings) = validator.rules.check(record, header: columns)
-        if var valid = token {
-            let crossRow = try fileRules.check(&valid)
-            token = crossRow.isEmpty ? valid : nil
-            findings += crossRow
+        if token != nil {
+            let crossRow = try fileRules.check(&token!)
+            if !crossRow.isEmpty {
+                token = nil
+                findings += crossRow
+            }
         } else {
             let fields = TokenFields(record: record, header: columns, upnMap: validator.rules.upnMap)
             try fileRules.noteRejected(serial: fields.serial, upn: fields.upn, line: record.line)

@@ -68,10 +68,11 @@ struct TokenFields {
 }
 
 extension ArraySlice<UInt8> {
+    /// The slice without leading and trailing spaces and tabs (one slice made, not one per byte).
     func trimmingSpaceBytes() -> ArraySlice<UInt8> {
-        var slice = self
-        while let first = slice.first, first == 0x20 || first == 0x09 { slice = slice.dropFirst() }
-        while let last = slice.last, last == 0x20 || last == 0x09 { slice = slice.dropLast() }
-        return slice
+        var start = startIndex, end = endIndex
+        while start < end, self[start] == 0x20 || self[start] == 0x09 { start += 1 }
+        while end > start, self[end - 1] == 0x20 || self[end - 1] == 0x09 { end -= 1 }
+        return start == startIndex && end == endIndex ? self : self[start..<end]
     }
 }
