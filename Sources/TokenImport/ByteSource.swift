@@ -4,8 +4,6 @@ import Foundation
 public protocol ByteSource {
     /// Fills `buffer` (keeping its capacity) with the next chunk; an empty buffer means the end.
     mutating func read(into buffer: inout [UInt8]) throws(ByteSourceError)
-    /// Total size in bytes when known (for progress), else nil.
-    var totalBytes: Int? { get }
 }
 
 /// Why a token file could not be read.
@@ -27,7 +25,6 @@ public enum ByteSourceError: Error, Equatable, CustomStringConvertible {
 public struct FileByteSource: ByteSource {
     public static let chunkSize = 1 << 20
     public let path: String
-    public let totalBytes: Int?
     private let descriptor: Int32
 
     /// Opens a regular file (symbolic links are followed; directories, devices and pipes are refused).
@@ -44,7 +41,6 @@ public struct FileByteSource: ByteSource {
         _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
         self.path = path
         descriptor = fd
-        totalBytes = Int(info.st_size)
     }
 
     /// Closes the file. Call once when done.
@@ -73,13 +69,11 @@ public struct FileByteSource: ByteSource {
 public struct MemoryByteSource: ByteSource {
     private var remaining: ArraySlice<UInt8>
     private let chunkSize: Int
-    public let totalBytes: Int?
 
     /// - Parameter chunkSize: small values exercise records split across chunks.
     public init(_ bytes: [UInt8], chunkSize: Int = 1 << 16) {
         remaining = bytes[...]
         self.chunkSize = max(1, chunkSize)
-        totalBytes = bytes.count
     }
 
     public init(_ text: String, chunkSize: Int = 1 << 16) { self.init(Array(text.utf8), chunkSize: chunkSize) }

@@ -5,12 +5,6 @@ public enum TokenInput: Sendable {
     case csv(path: String)
     case pskc(path: String, keys: PSKCKeys)
 
-    public var path: String {
-        switch self {
-        case let .csv(path), let .pskc(path, _): path
-        }
-    }
-
     /// True when the file's first non-blank character opens XML (PSKC); a CSV never starts with `<`.
     public static func looksLikeXML(path: String) throws(ByteSourceError) -> Bool {
         var source = try FileByteSource(path: path)
