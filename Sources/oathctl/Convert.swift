@@ -41,6 +41,9 @@ extension Oathctl {
         }
 
         func run() throws {
+            if sameFile(output, options.file) {
+                throw CLIError("--output names the input file itself; choose another path").exit()
+            }
             let writer = try openTokenWriter(to, path: output, crlf: crlf, force: force)
             var written = 0
             let summary: ValidationSummary, reportPath: String
@@ -81,6 +84,9 @@ extension Oathctl {
         @Flag(help: "Replace --output if it exists.") var force = false
 
         func run() throws {
+            if sameFile(output, storeOptions.storePath) || sameFile(output, storeOptions.keyPath) {
+                throw CLIError("--output names the store or its key; choose another path").exit()
+            }
             let store = try storeOptions.open()
             let writer = try openTokenWriter(to, path: output, crlf: crlf, force: force)
             var count = 0

@@ -13,6 +13,11 @@ struct FileCheckRun {
         let input = try options.reading.input(path: options.file)
         let validator = try options.reading.validator(entra: options.entra)
         let reportPath = options.reportPath
+        for (flag, path) in [("--report", reportPath), ("--rejects", options.rejects)] {
+            if let path, sameFile(path, options.file) {
+                throw CLIError("\(flag) names the input file itself; writing it would destroy the input: choose another path")
+            }
+        }
         let report: ErrorReport
         do { report = try ErrorReport(path: reportPath) } catch { throw CLIError("\(error); choose another place with --report") }
         let rejects: CSVWriter?
@@ -47,4 +52,11 @@ struct FileCheckRun {
         } catch { throw CLIError("\(error)") }
         return (summary, reportPath)
     }
+}
+
+/// True when two paths name one existing file (after symbolic links), so writing one would overwrite the other.
+func sameFile(_ a: String, _ b: String) -> Bool {
+    var first = stat(), second = stat()
+    guard stat(a, &first) == 0, stat(b, &second) == 0 else { return false }
+    return first.st_dev == second.st_dev && first.st_ino == second.st_ino
 }

@@ -82,6 +82,8 @@ import Testing
         let lines = try String(contentsOfFile: path("inventory.csv"), encoding: .utf8).split(separator: "\n")
         #expect(lines.dropFirst().allSatisfy { $0.split(separator: ",", omittingEmptySubsequences: false)[2].isEmpty })
         #expect(try cli.run(["audit", "--format", "csv"]).stdout.contains("store.export"))
+        let overKey = try cli.run(["export", "--to", "entra-csv", "--output", path("a.key"), "--force"])
+        #expect(overKey.status == 2 && overKey.stderr.contains("the store or its key"))
     }
 
     @Test func pskcThroughTheStoreAndBackIsExact() throws {

@@ -90,3 +90,20 @@ import Testing
         #expect(directory.stderr.contains("not a regular file"))
     }
 }
+
+extension ValidateCommandTests {
+    /// A report, rejects or output path that names the input is refused before anything is written.
+    @Test func outputsNeverOverwriteTheInput() throws {
+        let copy = scratch.appendingPathComponent("input.csv")
+        try FileManager.default.copyItem(atPath: sample("tokens-with-errors.csv"), toPath: copy.path)
+        let before = try Data(contentsOf: copy)
+        for arguments in [["validate", copy.path, "--report", copy.path],
+                          ["validate", copy.path, "--rejects", copy.path],
+                          ["convert", copy.path, "--output", copy.path, "--force"]] {
+            let result = try cli.run(arguments)
+            #expect(result.status == 2, "\(arguments)")
+            #expect(result.stderr.contains("input file itself"))
+        }
+        #expect(try Data(contentsOf: copy) == before)
+    }
+}
