@@ -1,4 +1,5 @@
 import Foundation
+import PropertyBased
 import Testing
 @testable import TokenImport
 
@@ -37,6 +38,29 @@ import Testing
         for finding in outcome.findings {
             let text = [finding.upn, finding.serial, finding.field, finding.message].joined(separator: "|")
             for secret in secrets { #expect(!text.contains(secret.prefix(8))) }
+        }
+    }
+}
+
+@Suite struct CSVWriterRoundTripTests {
+    /// Whatever fields the writer is given, the reader gives back exactly (quotes, commas, line breaks).
+    @Test func writerAndReaderAgree() async {
+        let pieces = ["a", ",", "\"", "\n", "\r\n", " ", "é", "=1", ""]
+        await propertyCheck(count: 200, input: Gen.int(in: 0...(pieces.count - 1)).array(of: 1...12), Gen.int(in: 1...5)) { picks, width in
+            let fields = stride(from: 0, to: picks.count, by: width).map { start in
+                picks[start..<min(start + width, picks.count)].map { pieces[$0] }.joined()
+            }
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("roundtrip-\(UUID().uuidString).csv").path
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            do {
+                let writer = try CSVWriter(path: path, permissions: 0o600)
+                try writer.write(["x"] + fields)
+                try writer.close()
+                let back = try readAll(Array(try Data(contentsOf: URL(fileURLWithPath: path)))).map(\.fields)
+                #expect(back == [["x"] + fields])
+            } catch {
+                Issue.record("round trip failed: \(error)")
+            }
         }
     }
 }

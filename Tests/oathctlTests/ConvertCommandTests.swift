@@ -103,3 +103,18 @@ import Testing
         #expect(try String(contentsOfFile: path("second.csv"), encoding: .utf8) == String(contentsOfFile: path("first.csv"), encoding: .utf8))
     }
 }
+
+extension ConvertCommandTests {
+    @Test func readingOptionsAreCheckedWithClearErrors() throws {
+        let bad = try cli.run(["validate", sample("vendor-hex-seeds.csv"), "--map", "colour=Seed", "--report", path("r.csv")])
+        #expect(bad.status == 2 && bad.stderr.contains("--map takes 'column=name'"))
+        #expect(try cli.run(["validate", sample("vendor-hex-seeds.csv"), "--delimiter", "|", "--report", path("r.csv")]).status == 2)
+        let map = directory.appendingPathComponent("users.csv")
+        try Data("serial,upn\nFT700001,helga@contoso.com,extra\n".utf8).write(to: map)
+        let users = try cli.run(["validate", sample("vendor-short-header.csv"), "--upn-map", map.path, "--report", path("r.csv")])
+        #expect(users.status == 2 && users.stderr.contains("line 2 of"))
+        let tab = directory.appendingPathComponent("tab.csv")
+        try Data("serial\tsecret\tinterval\tmanufacturer\tmodel\nT1\tGEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ\t30\tC\tM\n".utf8).write(to: tab)
+        #expect(try cli.run(["validate", tab.path, "--delimiter", "tab", "--report", path("r.csv")]).stdout.contains("1 row read, 1 accepted"))
+    }
+}
