@@ -62,6 +62,13 @@ public struct CSVReader<Source: ByteSource> {
             if chunk.isEmpty { break }
             var start = 0
             if first {
+                // The byte-order mark is told from the first three bytes, even if reads return fewer.
+                var more: [UInt8] = []
+                while chunk.count < 3 {
+                    do { try source.read(into: &more) } catch { throw CSVReadError.source(error) }
+                    if more.isEmpty { break }
+                    chunk += more
+                }
                 first = false
                 if chunk.count >= 2, (chunk[0] == 0xFF && chunk[1] == 0xFE) || (chunk[0] == 0xFE && chunk[1] == 0xFF) {
                     throw CSVReadError.utf16

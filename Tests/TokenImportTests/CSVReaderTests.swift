@@ -36,6 +36,14 @@ func readAll(_ text: String, chunkSize: Int = 1 << 16) throws -> [(line: Int, fi
         #expect(records.map(\.line) == [1, 4, 5, 7])
     }
 
+    /// Found by chunkBoundariesDoNotMatter: a mark split over one-byte reads was read as a field.
+    @Test func byteOrderMarkSplitAcrossReads() throws {
+        for chunk in 1...3 {
+            #expect(try readAll([0xEF, 0xBB, 0xBF] + Array("a,b\n".utf8), chunkSize: chunk).map(\.fields) == [["a", "b"]])
+            #expect(try readAll([0xEF, 0xBB, 0xBF], chunkSize: chunk).isEmpty)
+        }
+    }
+
     @Test func emptyFieldsAndQuotedEmpty() throws {
         #expect(try readAll(",,\n\"\"\n").map(\.fields) == [["", "", ""], [""]])
     }
