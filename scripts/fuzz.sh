@@ -17,7 +17,7 @@ for target in base32 csv pskc; do
   swift build -c debug --scratch-path "$scratch" --product "fuzz-$target" "${flags[@]}" 2>&1 | grep -vE "warning: Cannot export local symbol" | tail -2
   corpus=$(mktemp -d "${TMPDIR:-/tmp}/oathctl-corpus-$target.XXXXXX")
   case $target in
-    base32) cut -f2 ../shared/vectors/rfc4648_base32.tsv ../shared/vectors/differential_totp.tsv | head -200 | split -l 1 - "$corpus/v" ;;
+    base32) cut -f2 ../shared/vectors/rfc4648_base32.tsv ../shared/vectors/differential_totp.tsv | sed -n '1,200p' | split -l 1 - "$corpus/v" ;;
     csv) cp samples/*.csv samples/unusable/*.csv "$corpus/" ;;
     pskc) cp samples/*.xml Tests/TokenImportTests/RFC6030/*.xml "$corpus/" ;;
   esac

@@ -103,10 +103,20 @@ final class PSKCParser: NSObject, XMLParserDelegate {
         case "UserId" where path.last == "Key": current?.userId = value
         case "PlainValue" where path.last == "Secret": current?.plainSecret = value
         case "PlainValue" where path.last == "TimeInterval": current?.interval = value
-        case "CipherValue" where inside("MACKey"): container.macKeyCipher = base64(value)
-        case "CipherValue" where inside("Secret"): current?.encryptedSecret = base64(value)
-        case "ValueMAC" where inside("Secret") || path.last == "Secret": current?.valueMAC = base64(value)
-        case "Specified" where inside("Salt"): container.derivation?.salt = base64(value) ?? []
+        // Each value is decoded before it is stored: decoding notes a problem on `current`, which must
+        // not overlap a write to `current` (the fuzzer found that exclusivity violation).
+        case "CipherValue" where inside("MACKey"):
+            let decoded = base64(value)
+            container.macKeyCipher = decoded
+        case "CipherValue" where inside("Secret"):
+            let decoded = base64(value)
+            current?.encryptedSecret = decoded
+        case "ValueMAC" where inside("Secret") || path.last == "Secret":
+            let decoded = base64(value)
+            current?.valueMAC = decoded
+        case "Specified" where inside("Salt"):
+            let decoded = base64(value)
+            container.derivation?.salt = decoded ?? []
         case "IterationCount": container.derivation?.iterations = Int(value) ?? 0
         case "KeyLength" where container.derivation != nil: container.derivation?.keyLength = Int(value) ?? 0
         case "KeyPackage":
