@@ -48,6 +48,12 @@ import Testing
         let refused = PSKCPackageReader(keys: PSKCKeys(preSharedKey: wrong)).secretBytes(package, container: container)
         #expect(throws: PSKCPackageReader.Rejection.self) { try refused.get() }
         if case let .failure(rejection) = refused { #expect(rejection.findings.map(\.code) == [.macInvalid]) }
+        var md5 = container
+        md5.macHash = nil
+        md5.macAlgorithm = "http://www.w3.org/2001/04/xmldsig-more#hmac-md5"
+        if case let .failure(rejection) = PSKCPackageReader(keys: PSKCKeys(preSharedKey: psk)).secretBytes(package, container: md5) {
+            #expect(rejection.findings.first?.message.contains("hmac-md5") == true)
+        } else { Issue.record("an unsupported MAC algorithm was accepted") }
         let noKey = PSKCPackageReader(keys: PSKCKeys()).secretBytes(package, container: container)
         if case let .failure(rejection) = noKey { #expect(rejection.findings.map(\.code) == [.decryptionFailed]) } else { Issue.record("decrypted without a key") }
     }

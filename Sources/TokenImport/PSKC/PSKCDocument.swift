@@ -14,6 +14,7 @@ struct PSKCContainer {
     /// `MACMethod`: the algorithm and the MAC key, itself encrypted with the encryption key.
     var macHash: HashAlgorithm?
     var macKeyCipher: [UInt8]?
+    /// The `MACMethod` algorithm URI as written, for a message when it is not supported.
     var macAlgorithm = ""
 }
 

@@ -84,6 +84,9 @@ struct PSKCPackageReader {
             key = psk
         }
         if keys.checkMAC, let valueMAC = package.valueMAC {
+            if container.macHash == nil, !container.macAlgorithm.isEmpty {
+                return reject(.macInvalid, "the MAC algorithm '\(container.macAlgorithm.suffix(60))' is not supported (HMAC-SHA1 or HMAC-SHA256); --no-mac-check skips the check")
+            }
             guard let hash = container.macHash, let macKeyCipher = container.macKeyCipher,
                   let macKey = try? PSKCCrypto.decryptCBC(macKeyCipher, key: key) else {
                 return reject(.macInvalid, "the value MAC cannot be checked: the MACMethod or its key is missing or does not open with this key (--no-mac-check skips the check)")
