@@ -64,19 +64,11 @@ struct ReadOptions: ParsableArguments {
         do { isXML = try TokenInput.looksLikeXML(path: path) } catch { throw CLIError(error.description) }
         guard isXML else { return .csv(path: path) }
         let psk = try pskFile.map { path -> [UInt8] in
-            let text = try readSecretFile(path, what: "pre-shared key")
+            let text = try SecretText.read(file: path, what: "pre-shared key")
             do { return try Hex.decode(utf8: text) } catch { throw CLIError("the pre-shared key in \(path) is not hex: \(error)") }
         }
-        return .pskc(path: path, keys: PSKCKeys(preSharedKey: psk, password: try passwordFile.map { try readSecretFile($0, what: "password") },
+        return .pskc(path: path, keys: PSKCKeys(preSharedKey: psk, password: try passwordFile.map { try SecretText.read(file: $0, what: "password") },
                                                 checkMAC: !noMACCheck))
-    }
-
-    /// A key or password file's bytes without surrounding white space. Never echoed.
-    private func readSecretFile(_ path: String, what: String) throws -> [UInt8] {
-        guard let data = FileManager.default.contents(atPath: path) else { throw CLIError("cannot read the \(what) file \(path)") }
-        let bytes = Array(data)
-        let isSpace: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
-        return Array(bytes.drop(while: isSpace).reversed().drop(while: isSpace).reversed())
     }
 
     /// Serial -> UPN from `--upn-map` (a header row, if any, is recognised by having no '@' in its second cell).

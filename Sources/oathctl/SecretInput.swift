@@ -13,20 +13,16 @@ struct SecretInput: ParsableArguments {
 
     /// Reads and decodes the secret. Base32 input may carry spaces, dashes, padding and lowercase.
     func read() throws -> Secret {
-        var raw: [UInt8]
-        if let secretFile {
-            guard let data = FileManager.default.contents(atPath: secretFile) else {
-                throw CLIError("cannot read secret file \(secretFile): it does not exist or is not readable")
-            }
-            raw = Array(data)
-        } else {
-            raw = try Terminal.readInput(prompt: hex ? "Secret (hex, hidden): " : "Secret (Base32, hidden): ", hidden: true)
+        var raw = try secretFile.map { try SecretText.read(file: $0, what: "secret") }
+            ?? Terminal.readInput(prompt: hex ? "Secret (hex, hidden): " : "Secret (Base32, hidden): ", hidden: true)
+        var trimmed = SecretText.trimmed(raw)
+        defer {
+            for i in raw.indices { raw[i] = 0 }
+            for i in trimmed.indices { trimmed[i] = 0 }
         }
-        defer { for i in raw.indices { raw[i] = 0 } }
-        let trimmed = raw.drop { Self.isSpace($0) }.reversed().drop { Self.isSpace($0) }.reversed()
         if trimmed.isEmpty { throw CLIError("no secret given: pipe it on standard input or use --secret-file") }
         do {
-            if hex { return Secret(bytes: try Hex.decode(utf8: Array(trimmed))) }
+            if hex { return Secret(bytes: try Hex.decode(utf8: trimmed)) }
             let normalized = Base32.normalize(String(decoding: trimmed, as: UTF8.self))
             return Secret(bytes: try Base32.decode(normalized.text, maxLength: nil))
         } catch let error as Hex.DecodingError {
@@ -34,9 +30,5 @@ struct SecretInput: ParsableArguments {
         } catch let error as Base32.DecodingError {
             throw CLIError("the secret is not valid Base32: \(error) (pass --hex for a hex seed)")
         }
-    }
-
-    private static func isSpace(_ byte: UInt8) -> Bool {
-        byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D
     }
 }
