@@ -25,9 +25,7 @@ struct DatabaseStoreView: StoreView {
     }
 
     func methodCount(userKey: String) throws -> Int {
-        if startedEmpty { return 0 }
-        return try Int.fetchOne(db.cachedStatement(sql: "SELECT (SELECT count(*) FROM token WHERE user_key = ?) + (SELECT count(*) FROM app WHERE user_key = ?)"),
-                                arguments: [userKey, userKey]) ?? 0
+        startedEmpty ? 0 : try TokenStore.methodCount(db, userKey: userKey)
     }
 
     func secretMatches(serial: String, secret: Secret) throws -> Bool {

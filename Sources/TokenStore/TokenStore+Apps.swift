@@ -23,9 +23,7 @@ extension TokenStore {
             if try Int.fetchOne(db, sql: "SELECT count(*) FROM app WHERE user_key = ? AND name = ?", arguments: [key, name])! > 0 {
                 throw StoreError.appExists(upn: upn, name: name)
             }
-            if try methodCount(db, userKey: key) >= Schema.maxMethodsPerUser {
-                throw StoreError.userLimit(upn: upn, limit: Schema.maxMethodsPerUser)
-            }
+            try Self.requireFreeSlot(db, upn: upn)
             try db.execute(sql: "INSERT INTO app(upn, user_key, name, created_at) VALUES (?, ?, ?, ?)", arguments: [upn, key, name, now()])
             try audit(db, action: "app.add", serial: nil, upn: upn, detail: "app \(name)")
         }

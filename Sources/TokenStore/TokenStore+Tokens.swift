@@ -63,9 +63,7 @@ extension TokenStore {
             if owner.lowercased() == upn.lowercased() { return }
             throw StoreError.assignedToOther(serial: serial, upn: owner)
         }
-        if try methodCount(db, userKey: upn.lowercased()) >= Schema.maxMethodsPerUser {
-            throw StoreError.userLimit(upn: upn, limit: Schema.maxMethodsPerUser)
-        }
+        try Self.requireFreeSlot(db, upn: upn)
         try db.execute(sql: "UPDATE token SET upn = ?, user_key = ?, status = 'assigned', updated_at = ? WHERE serial = ?",
                        arguments: [upn, upn.lowercased(), now(), serial])
         try audit(db, action: "token.assign", serial: serial, upn: upn, detail: "")
