@@ -9,20 +9,12 @@ public struct AuditEntry: Codable, Sendable, Equatable, FetchableRecord {
     public var serial: String?
     public var upn: String?
     public var detail: String
-
-    public init(row: Row) throws {
-        id = row["id"]
-        at = row["at"]
-        actor = row["actor"]
-        action = row["action"]
-        serial = row["serial"]
-        upn = row["upn"]
-        detail = row["detail"]
-    }
 }
 
-/// One import run.
+/// One import run. Read from `batch` rows through Decodable (`file_name` -> `fileName`).
 public struct Batch: Codable, Sendable, Equatable, FetchableRecord {
+    public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
+
     public var id: Int64
     public var fileName: String
     public var sha256: String
@@ -35,21 +27,6 @@ public struct Batch: Codable, Sendable, Equatable, FetchableRecord {
     public var atomic: Bool
     public var createdAt: Int64
     public var actor: String
-
-    public init(row: Row) throws {
-        id = row["id"]
-        fileName = row["file_name"]
-        sha256 = row["sha256"]
-        rowsRead = row["rows_read"]
-        accepted = row["accepted"]
-        rejected = row["rejected"]
-        added = row["added"]
-        unchanged = row["unchanged"]
-        assigned = row["assigned"]
-        atomic = row["atomic"]
-        createdAt = row["created_at"]
-        actor = row["actor"]
-    }
 }
 
 extension TokenStore {

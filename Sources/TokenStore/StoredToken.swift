@@ -25,24 +25,8 @@ public struct StoredToken: Codable, Sendable, Equatable, FetchableRecord {
     public var createdAt: Int64
     public var updatedAt: Int64
 
-    /// Columns to select for `init(row:)`.
-    static let columns = "serial, upn, status, interval, hash, digits, manufacturer, model, drift, last_used_step, failed_attempts, locked_until, batch_id, created_at, updated_at"
+    public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
 
-    public init(row: Row) throws {
-        serial = row["serial"]
-        upn = row["upn"]
-        status = TokenStatus(rawValue: row["status"]) ?? .available
-        interval = row["interval"]
-        hash = row["hash"]
-        digits = row["digits"]
-        manufacturer = row["manufacturer"]
-        model = row["model"]
-        drift = row["drift"]
-        lastUsedStep = row["last_used_step"]
-        failedAttempts = row["failed_attempts"]
-        lockedUntil = row["locked_until"]
-        batch = row["batch_id"]
-        createdAt = row["created_at"]
-        updatedAt = row["updated_at"]
-    }
+    /// Columns to select: every property, read through Decodable (`last_used_step` -> `lastUsedStep`).
+    static let columns = "serial, upn, status, interval, hash, digits, manufacturer, model, drift, last_used_step, failed_attempts, locked_until, batch_id AS batch, created_at, updated_at"
 }

@@ -3,15 +3,11 @@ import TokenImport
 
 /// An authenticator-app registration: it counts toward the user's five methods.
 public struct AuthenticatorApp: Codable, Sendable, Equatable, FetchableRecord {
+    public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
+
     public var upn: String
     public var name: String
     public var createdAt: Int64
-
-    public init(row: Row) throws {
-        upn = row["upn"]
-        name = row["name"]
-        createdAt = row["created_at"]
-    }
 }
 
 extension TokenStore {
