@@ -40,8 +40,7 @@ public final class MasterKey: @unchecked Sendable {
     public static func create(at path: String) throws(FileError) -> MasterKey {
         var bytes = [UInt8](repeating: 0, count: length)
         guard RAND_bytes(&bytes, Int32(length)) == 1 else { throw .cannotCreate(path: path, reason: "libcrypto has no entropy") }
-        try? FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
-                                                 withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        makePrivateParentDirectory(of: path)
         let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         if fd < 0 {
             if errno == EEXIST { throw .exists(path: path) }
@@ -77,4 +76,11 @@ public final class MasterKey: @unchecked Sendable {
         precondition(bytes.count == length)
         return MasterKey(bytes: bytes)
     }
+}
+
+/// Creates the folder a store or key file goes in, readable by its owner only, when it is missing.
+/// A failure is left to the file's own creation, which then says what went wrong.
+func makePrivateParentDirectory(of path: String) {
+    try? FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
+                                             withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
 }

@@ -26,8 +26,7 @@ public final class TokenStore {
 
     /// Creates a new store file (mode 0600) and records a key check, so a wrong key is caught on open.
     public static func create(path: String, key: MasterKey, actor: String, now: @escaping () -> Int64) throws -> TokenStore {
-        try? FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
-                                                 withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        makePrivateParentDirectory(of: path)
         let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         if fd < 0 {
             if errno == EEXIST { throw StoreError.storeExists(path: path) }

@@ -30,7 +30,7 @@ struct CheckPrinter {
         let user = o.upn.map { " (\($0))" } ?? ""
         let drift = o.drift ?? 0, seconds = abs(o.driftSeconds ?? 0)
         let clock = drift == 0 ? "token clock is in step with this clock"
-            : "token clock is \(abs(drift)) step\(abs(drift) == 1 ? "" : "s") (\(seconds) s) \(drift > 0 ? "fast" : "slow")"
+            : "token clock is \(counted(abs(drift), "step")) (\(seconds) s) \(drift > 0 ? "fast" : "slow")"
         return "\(verb) \(o.serial)\(user): accepted; \(clock)"
     }
 

@@ -61,7 +61,7 @@ extension Oathctl {
                 throw error.exit()
             }
             SummaryPrinter(format: options.format).print(summary, file: options.file, report: reportPath, verb: "Converted")
-            if options.format == .text { print("Wrote \(written) token\(written == 1 ? "" : "s") to \(output) (\(to.rawValue), mode 0600)") }
+            if options.format == .text { print("Wrote \(counted(written, "token")) to \(output) (\(to.rawValue), mode 0600)") }
             if summary.exitStatus != 0 { throw ExitCode(summary.exitStatus) }
         }
     }
@@ -97,7 +97,7 @@ extension Oathctl {
                 }
             }
             try writer.close()
-            print("Exported \(count) token\(count == 1 ? "" : "s") to \(output) (\(to.rawValue), \(includeSecrets ? "with" : "without") secrets, mode 0600)")
+            print("Exported \(counted(count, "token")) to \(output) (\(to.rawValue), \(includeSecrets ? "with" : "without") secrets, mode 0600)")
         }
     }
 }

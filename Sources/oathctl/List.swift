@@ -31,7 +31,7 @@ extension Oathctl {
             case .csv: print(Table.csv(header: header, rows: rows))
             case .table:
                 print(Table.render(header: header, rows: rows))
-                print("\(tokens.count) token\(tokens.count == 1 ? "" : "s")")
+                print(counted(tokens.count, "token"))
             }
         }
     }

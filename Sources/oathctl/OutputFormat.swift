@@ -14,3 +14,6 @@ enum JSONOutput {
         Swift.print(String(decoding: try encoder.encode(value), as: UTF8.self))
     }
 }
+
+/// "1 token", "2 tokens": a count with its noun, for messages.
+func counted(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }

@@ -39,7 +39,7 @@ struct SummaryPrinter {
             if summary.fileUnusable {
                 Swift.print("\(file): the file cannot be used (see the error report)")
             } else {
-                Swift.print("\(verb) \(file): \(count(summary.rowsRead, "row")) read, \(summary.accepted) accepted, \(summary.rejected) rejected, \(count(summary.warnings, "warning"))")
+                Swift.print("\(verb) \(file): \(counted(summary.rowsRead, "row")) read, \(summary.accepted) accepted, \(summary.rejected) rejected, \(counted(summary.warnings, "warning"))")
             }
             if let stored {
                 if stored.committed {
@@ -51,10 +51,7 @@ struct SummaryPrinter {
             for (code, count) in summary.counts.sorted(by: { $0.key < $1.key }) {
                 Swift.print("  \(code.padding(toLength: 26, withPad: " ", startingAt: 0)) \(count)")
             }
-            Swift.print("Error report: \(report) (\(count(summary.counts.values.reduce(0, +), "finding")))")
+            Swift.print("Error report: \(report) (\(counted(summary.counts.values.reduce(0, +), "finding")))")
         }
     }
-
-    /// "1 row", "2 rows".
-    private func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
 }
