@@ -24,8 +24,8 @@ public enum TokenInput: Sendable {
             defer { source.close() }
             return try validator.run(source: source, handlers: handlers)
         case let .pskc(path, keys):
-            let source = try FileByteSource(path: path) // refuses directories and devices with the CSV reader's words
-            source.close()
+            // The parser opens the file as a FileByteSource first (its UTF-8 check), which refuses
+            // directories, devices and pipes with the same words as the CSV path.
             return try validator.runPSKC(path: path, keys: keys, handlers: handlers)
         }
     }
