@@ -9,12 +9,9 @@ import Testing
     let cli: CommandRunner
 
     init() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("oathctl-act-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        var cli = CommandRunner()
-        cli.environment = ["OATHCTL_STORE": directory.appendingPathComponent("tokens.sqlite").path,
-                           "OATHCTL_KEY_FILE": directory.appendingPathComponent("master.key").path,
-                           "OATHCTL_NOW": String(Self.now)]
+        directory = scratchDirectory("oathctl-act")
+        var cli = CommandRunner.forStore(in: directory)
+        cli.environment["OATHCTL_NOW"] = String(Self.now)
         self.cli = cli
         let file = directory.appendingPathComponent("t.csv")
         try Data("upn,serial number,secret key,time interval,manufacturer,model\nhelga@contoso.com,T1,\(Self.seed),30,Contoso,Key\n".utf8).write(to: file)

@@ -79,3 +79,23 @@ struct CommandRunner {
                       stderr: String(decoding: errData, as: UTF8.self))
     }
 }
+
+extension CommandRunner {
+    /// A runner whose store and master key are files in `directory`.
+    static func forStore(in directory: URL, store: String = "tokens.sqlite", key: String = "master.key") -> CommandRunner {
+        var cli = CommandRunner()
+        cli.environment = ["OATHCTL_STORE": directory.appendingPathComponent(store).path,
+                           "OATHCTL_KEY_FILE": directory.appendingPathComponent(key).path]
+        return cli
+    }
+}
+
+/// A new, empty folder under the temporary directory, one per test.
+func scratchDirectory(_ prefix: String) -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
+    try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}
+
+/// The path of a bundled sample file.
+func sample(_ name: String) -> String { CommandRunner.repository.appendingPathComponent("samples/\(name)").path }

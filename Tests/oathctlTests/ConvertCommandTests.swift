@@ -9,15 +9,10 @@ import Testing
     static let times: [UInt64] = [0, 59, 1_111_111_109, 1_800_000_000, 2_000_000_000, 4_294_967_296, 20_000_000_000]
 
     init() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("oathctl-convert-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        var cli = CommandRunner()
-        cli.environment = ["OATHCTL_STORE": directory.appendingPathComponent("a.sqlite").path,
-                           "OATHCTL_KEY_FILE": directory.appendingPathComponent("a.key").path]
-        self.cli = cli
+        directory = scratchDirectory("oathctl-convert")
+        cli = CommandRunner.forStore(in: directory, store: "a.sqlite", key: "a.key")
     }
 
-    func sample(_ name: String) -> String { CommandRunner.repository.appendingPathComponent("samples/\(name)").path }
     func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
 
     /// serial -> (secret bytes, interval) of an upload-format CSV.
@@ -92,8 +87,7 @@ import Testing
                          "--upn-map", sample("users.csv"), "--report", path("r.csv")])
         #expect(try cli.run(["export", "--to", "pskc", "--include-secrets", "--output", path("out.pskc")]).status == 0)
         #expect(try cli.run(["export", "--to", "entra-csv", "--include-secrets", "--output", path("first.csv")]).status == 0)
-        var second = cli
-        second.environment = ["OATHCTL_STORE": path("b.sqlite"), "OATHCTL_KEY_FILE": path("b.key")]
+        let second = CommandRunner.forStore(in: directory, store: "b.sqlite", key: "b.key")
         #expect(try second.run(["init"]).status == 0)
         #expect(try second.run(["import", path("out.pskc"), "--report", path("r2.csv")]).status == 0)
         #expect(try second.run(["export", "--to", "entra-csv", "--include-secrets", "--output", path("second.csv")]).status == 0)

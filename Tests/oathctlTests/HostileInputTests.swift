@@ -6,11 +6,7 @@ import Testing
     static let corpus = CommandRunner.repository.appendingPathComponent("Tests/HostileInputs")
     static let files = (try? FileManager.default.contentsOfDirectory(atPath: corpus.path).sorted()) ?? []
     let cli = CommandRunner()
-    let scratch: URL = {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("oathctl-hostile-\(UUID().uuidString)")
-        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }()
+    let scratch = scratchDirectory("oathctl-hostile")
 
     /// Runs validate and checks the outcome is a documented status with no crash report.
     @discardableResult

@@ -9,18 +9,13 @@ import Testing
     let cli: CommandRunner
 
     init() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("oathctl-e2e-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        var cli = CommandRunner()
-        cli.environment = ["OATHCTL_STORE": directory.appendingPathComponent("tokens.sqlite").path,
-                           "OATHCTL_KEY_FILE": directory.appendingPathComponent("master.key").path]
-        self.cli = cli
+        directory = scratchDirectory("oathctl-e2e")
+        cli = CommandRunner.forStore(in: directory)
         let initResult = try cli.run(["init", "--actor", "e2e"])
         precondition(initResult.status == 0, initResult.stderr)
     }
 
     var storePath: String { directory.appendingPathComponent("tokens.sqlite").path }
-    func sample(_ name: String) -> String { CommandRunner.repository.appendingPathComponent("samples/\(name)").path }
     func report(_ name: String) -> [String] { ["--report", directory.appendingPathComponent(name).path] }
 
     /// Writes a token file with random seeds; returns its path and the seeds.

@@ -4,13 +4,8 @@ import Testing
 /// End-to-end: `oathctl validate` on the bundled samples.
 @Suite struct ValidateCommandTests {
     let cli = CommandRunner()
-    let scratch: URL = {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("oathctl-validate-\(UUID().uuidString)")
-        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }()
+    let scratch = scratchDirectory("oathctl-validate")
 
-    func sample(_ name: String) -> String { CommandRunner.repository.appendingPathComponent("samples/\(name)").path }
 
     /// Every secret-key cell of a sample, as written (for checking that none leaks).
     func secrets(of name: String) throws -> [String] {
