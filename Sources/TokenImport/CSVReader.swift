@@ -221,7 +221,6 @@ public struct CSVReader<Source: ByteSource> {
     private mutating func endRecord() -> CSVRecord? {
         guard recordOpen else { return nil }
         endField()
-        record.endLine = line
         recordOpen = false
         return record
     }

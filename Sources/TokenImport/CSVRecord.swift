@@ -5,8 +5,6 @@
 public struct CSVRecord: Sendable {
     /// The 1-based physical line on which the record starts (a quoted line break does not shift later lines).
     public internal(set) var line = 0
-    /// The last physical line the record occupies.
-    public internal(set) var endLine = 0
     /// Concatenated field contents, quotes removed and doubled quotes undone.
     public internal(set) var bytes: [UInt8] = []
     /// Each stored field's range in `bytes`.
@@ -21,7 +19,6 @@ public struct CSVRecord: Sendable {
     /// Builds a record from field texts (tests and callers that already split their input).
     public init(line: Int, fields: [String]) {
         self.line = line
-        endLine = line
         for field in fields {
             let start = bytes.count
             bytes.append(contentsOf: field.utf8)
@@ -37,7 +34,6 @@ public struct CSVRecord: Sendable {
 
     mutating func reset(line: Int) {
         self.line = line
-        endLine = line
         bytes.removeAll(keepingCapacity: true)
         ranges.removeAll(keepingCapacity: true)
         fieldCount = 0
