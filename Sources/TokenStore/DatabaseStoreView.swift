@@ -4,20 +4,27 @@ import OATHCore
 import TokenImport
 
 /// The store as the file rules see it, read inside the import's own transaction.
+///
+/// The import's writer thread stores earlier rows on the same connection meanwhile, so every query
+/// here holds `connection` (see `ImportWriter`).
 struct DatabaseStoreView: StoreView {
     let db: Database
     let box: SecretBox
+    let connection: NSLock
     /// True when the store held no token and no app when the import began: no lookups needed.
     let startedEmpty: Bool
 
-    init(db: Database, box: SecretBox) throws {
+    init(db: Database, box: SecretBox, connection: NSLock) throws {
         self.db = db
         self.box = box
+        self.connection = connection
         startedEmpty = try Int.fetchOne(db, sql: "SELECT (SELECT count(*) FROM token) + (SELECT count(*) FROM app)") == 0
     }
 
     func existingToken(serial: String) throws -> ExistingToken? {
         if startedEmpty { return nil }
+        connection.lock()
+        defer { connection.unlock() }
         guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT upn FROM token WHERE serial = ?"), arguments: [serial]) else {
             return nil
         }
@@ -25,10 +32,15 @@ struct DatabaseStoreView: StoreView {
     }
 
     func methodCount(userKey: String) throws -> Int {
-        startedEmpty ? 0 : try TokenStore.methodCount(db, userKey: userKey)
+        if startedEmpty { return 0 }
+        connection.lock()
+        defer { connection.unlock() }
+        return try TokenStore.methodCount(db, userKey: userKey)
     }
 
     func secretMatches(serial: String, secret: Secret) throws -> Bool {
+        connection.lock()
+        defer { connection.unlock() }
         guard let sealed = try Data.fetchOne(db.cachedStatement(sql: "SELECT sealed_secret FROM token WHERE serial = ?"), arguments: [serial]),
               let stored = try? box.open(Array(sealed), serial: serial) else { return false }
         return stored == secret

@@ -4,9 +4,10 @@ import GRDBSQLite
 
 /// A prepared statement driven through SQLite's C API: bind, step, reset.
 ///
-/// Written by hand for the import's two inserts per row: GRDB's `StatementArguments` box every
-/// value in an existential array, which measured as a third of a million-row import. Everything
-/// else goes through GRDB.
+/// Written by hand for the import's inserts: GRDB's `StatementArguments` box every value in an
+/// existential array, which measured as a third of a million-row import. Everything else goes
+/// through GRDB. Bindings outlive a run, so values that are the same for every run are bound once
+/// (`bindConstants`) and each run binds only the leading parameters that change.
 final class RawStatement {
     private let statement: Statement
     private let handle: OpaquePointer
@@ -32,6 +33,22 @@ final class RawStatement {
         }
     }
 
+    /// Binds UTF-8 text held in a buffer (nil binds NULL).
+    func bind(text: UnsafeRawBufferPointer?) {
+        index += 1
+        guard let text else { sqlite3_bind_null(handle, index); return }
+        if let start = text.baseAddress {
+            sqlite3_bind_text(handle, index, start.assumingMemoryBound(to: CChar.self), Int32(text.count), Self.transient)
+        } else {
+            sqlite3_bind_text(handle, index, "", 0, Self.transient)
+        }
+    }
+
+    func bind(blob: UnsafeRawBufferPointer) {
+        index += 1
+        _ = sqlite3_bind_blob(handle, index, blob.baseAddress, Int32(blob.count), Self.transient)
+    }
+
     func bind(_ value: Int64?) {
         index += 1
         if let value { sqlite3_bind_int64(handle, index, value) } else { sqlite3_bind_null(handle, index) }
@@ -44,11 +61,20 @@ final class RawStatement {
         blob.withUnsafeBytes { _ = sqlite3_bind_blob(handle, index, $0.baseAddress, Int32($0.count), Self.transient) }
     }
 
+    /// Binds parameters `position`, `position + 1`, ... once for every later run.
+    func bindConstants(from position: Int32, _ bind: (RawStatement) -> Void) {
+        index = position - 1
+        bind(self)
+        index = 0
+    }
+
+    /// The rowid of the connection's most recent insert.
+    var lastInsertedRowID: Int64 { sqlite3_last_insert_rowid(connection) }
+
     /// Runs the statement once with what was bound, then resets it for the next row.
     func execute() throws {
         defer {
             sqlite3_reset(handle)
-            sqlite3_clear_bindings(handle)
             index = 0
         }
         let code = sqlite3_step(handle)

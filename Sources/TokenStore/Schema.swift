@@ -8,6 +8,17 @@ enum Schema {
     /// Most methods (hardware tokens and authenticator apps together) one user may hold.
     static let maxMethodsPerUser = 5
 
+    private static let methods = "(SELECT count(*) FROM token WHERE user_key = NEW.user_key) + (SELECT count(*) FROM app WHERE user_key = NEW.user_key)"
+    private static let refuse = "SELECT RAISE(ABORT, 'user_token_limit: a user holds at most \(maxMethodsPerUser) OATH tokens or authenticator apps')"
+
+    /// Refuses a token for a user who already holds the most methods. An import lifts it inside
+    /// its own transaction and puts it back before committing (see `TokenStore.importTokens`).
+    static let tokenLimitInsertTrigger = """
+        CREATE TRIGGER token_limit_insert BEFORE INSERT ON token
+        WHEN NEW.user_key IS NOT NULL AND \(methods) >= \(maxMethodsPerUser)
+        BEGIN \(refuse); END;
+        """
+
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1") { db in
@@ -72,12 +83,8 @@ enum Schema {
                 CREATE INDEX audit_serial ON audit(serial);
                 CREATE INDEX audit_upn ON audit(upn COLLATE NOCASE);
                 """)
-            let methods = "(SELECT count(*) FROM token WHERE user_key = NEW.user_key) + (SELECT count(*) FROM app WHERE user_key = NEW.user_key)"
-            let refuse = "SELECT RAISE(ABORT, 'user_token_limit: a user holds at most \(maxMethodsPerUser) OATH tokens or authenticator apps')"
+            try db.execute(sql: tokenLimitInsertTrigger)
             try db.execute(sql: """
-                CREATE TRIGGER token_limit_insert BEFORE INSERT ON token
-                WHEN NEW.user_key IS NOT NULL AND \(methods) >= \(maxMethodsPerUser)
-                BEGIN \(refuse); END;
                 CREATE TRIGGER token_limit_assign BEFORE UPDATE OF user_key ON token
                 WHEN NEW.user_key IS NOT NULL AND OLD.user_key IS NOT NEW.user_key AND \(methods) >= \(maxMethodsPerUser)
                 BEGIN \(refuse); END;

@@ -1,0 +1,132 @@
+import Foundation
+import GRDB
+import TokenImport
+
+/// The import's second thread: stores the rows the validating thread accepted, batch by batch.
+///
+/// SQLite is more than half of a large import's work (per token: the row with its serial and user
+/// indexes, an audit row with its serial and user indexes). Doing it here while the calling thread
+/// reads, checks and seals the next rows nearly halves an import on two cores.
+///
+/// Both threads use the import's one connection, inside its one transaction, never at the same
+/// time: the writer holds `connection` while it stores a batch, the validating thread while it asks
+/// the store about a serial or a user. The writer drives SQLite's C API only, through statements
+/// prepared on GRDB's thread, so GRDB's own state is touched by GRDB's thread alone.
+final class ImportWriter: @unchecked Sendable {
+    // @unchecked: the statements are used by the writer thread only, under `connection`;
+    // `failure` is written by the writer before it leaves `finished` and read after `finished.wait()`.
+
+    /// Held by whichever thread is using the SQLite connection.
+    let connection = NSLock()
+    private let handoff = Handoff<PackedRows>(capacity: 8)
+    private let finished = DispatchGroup()
+    private var failure: (any Error)?
+    private let insert: RawStatement
+    private let assign: RawStatement
+    private let auditAssign: RawStatement
+    /// Writes the `token.add` audit rows of a whole batch in one statement, from the rows just stored.
+    private let auditAdds: RawStatement
+    /// The highest token rowid stored so far: each batch's new tokens follow it.
+    private var lastTokenID: Int64
+
+    /// Rows per batch handed to the writer: large enough that locking is rare, small enough to keep memory flat.
+    static let batchRows = 1024
+
+    /// Prepares the statements on the calling (GRDB) thread and starts the writer thread.
+    init(db: Database, batch: Int64, started: Int64, actor: String) throws {
+        insert = try RawStatement(db, sql: """
+            INSERT INTO token(serial, sealed_secret, interval, hash, digits, manufacturer, model, upn, user_key, status, batch_id, created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?11, ?12, ?12)
+            """)
+        insert.bindConstants(from: 11) { $0.bind(batch); $0.bind(started) }
+        assign = try RawStatement(db, sql: "UPDATE token SET upn = ?, user_key = ?, status = 'assigned', updated_at = ?4 WHERE serial = ?3")
+        assign.bindConstants(from: 4) { $0.bind(started) }
+        let detail = "batch \(batch)"
+        auditAssign = try RawStatement(db, sql: "INSERT INTO audit(at, actor, action, serial, upn, detail) VALUES (?3, ?4, 'token.assign', ?1, ?2, ?5)")
+        auditAssign.bindConstants(from: 3) { $0.bind(started); $0.bind(actor); $0.bind(detail) }
+        auditAdds = try RawStatement(db, sql: """
+            INSERT INTO audit(at, actor, action, serial, upn, detail)
+            SELECT ?3, ?4, 'token.add', serial, upn, ?5 FROM token WHERE id BETWEEN ?1 AND ?2 AND batch_id = ?6 ORDER BY id
+            """)
+        auditAdds.bindConstants(from: 3) { $0.bind(started); $0.bind(actor); $0.bind(detail); $0.bind(batch) }
+        lastTokenID = try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM token") ?? 0
+        let finished = finished
+        finished.enter()
+        // The thread holds the writer only while it runs, so the writer is released (and its
+        // statements finalised) on the calling thread, never on this one while GRDB goes on.
+        Thread { [weak self] in
+            self?.run()
+            finished.leave()
+        }.start()
+    }
+
+    /// Hands a batch to the writer, waiting while eight are queued. Throws what stopped the writer, if it stopped.
+    func submit(_ rows: PackedRows) throws {
+        if rows.isEmpty { return }
+        if !handoff.put(rows) {
+            finished.wait()
+            throw failure ?? CancellationError()
+        }
+    }
+
+    /// Waits until every submitted row is stored; throws what stopped the writer, if anything did.
+    func finish() throws {
+        handoff.close()
+        finished.wait()
+        if let failure { throw failure }
+    }
+
+    /// Stops the writer without storing what is queued (the transaction is being rolled back) and waits for it.
+    func abandon() {
+        handoff.cancel()
+        handoff.close()
+        finished.wait()
+    }
+
+    private func run() {
+        while let rows = handoff.take() {
+            connection.lock()
+            defer { connection.unlock() }
+            do {
+                try store(rows)
+            } catch {
+                failure = error
+                handoff.cancel()
+                return
+            }
+        }
+    }
+
+    private func store(_ rows: PackedRows) throws {
+        let firstNew = lastTokenID + 1
+        try rows.forEach { row in
+            if row.assigns {
+                assign.bind(text: row.upn)
+                assign.bind(text: row.userKey)
+                assign.bind(text: row.serial)
+                try assign.execute()
+                auditAssign.bind(text: row.serial)
+                auditAssign.bind(text: row.upn)
+                try auditAssign.execute()
+                return
+            }
+            insert.bind(text: row.serial)
+            insert.bind(blob: row.sealed)
+            insert.bind(row.interval)
+            insert.bind(row.hash)
+            insert.bind(row.digits)
+            insert.bind(text: row.manufacturer)
+            insert.bind(text: row.model)
+            insert.bind(text: row.upn)
+            insert.bind(text: row.userKey)
+            insert.bind(row.upn == nil ? TokenStatus.available.rawValue : TokenStatus.assigned.rawValue)
+            try insert.execute()
+            lastTokenID = insert.lastInsertedRowID
+        }
+        if lastTokenID >= firstNew {
+            auditAdds.bind(firstNew)
+            auditAdds.bind(lastTokenID)
+            try auditAdds.execute()
+        }
+    }
+}
