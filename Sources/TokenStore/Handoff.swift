@@ -60,10 +60,3 @@ final class Handoff<Batch: Sendable>: @unchecked Sendable {
     }
 }
 
-/// Carries a value the compiler cannot prove `Sendable` to one other thread.
-///
-/// Used only where one thread at a time uses the value, the hand-over being ordered by a lock.
-struct Unchecked<Value>: @unchecked Sendable {
-    var value: Value
-    init(_ value: Value) { self.value = value }
-}

@@ -75,29 +75,40 @@ public final class SecretBox: @unchecked Sendable {
 
     /// Decrypts a sealed value; throws unless the key, the associated data and every byte match.
     public func open(_ sealed: [UInt8], associatedData: [UInt8]) throws(OpenError) -> [UInt8] {
-        guard sealed.count >= 1 + Self.nonceLength + Self.tagLength, sealed[0] == Self.version else { throw .malformed }
-        let bodyLength = sealed.count - 1 - Self.nonceLength - Self.tagLength
-        var plaintext = [UInt8](repeating: 0, count: max(bodyLength, 1))
-        var length: Int32 = 0
-        let context = opener
-        let ok = sealed.withUnsafeBufferPointer { buffer -> Bool in
-            let nonce = buffer.baseAddress! + 1
-            let body = nonce + Self.nonceLength
-            var tag = Array(buffer[(1 + Self.nonceLength + bodyLength)...])
-            guard EVP_DecryptInit_ex(context, nil, nil, nil, nonce) == 1,
-                  EVP_DecryptUpdate(context, nil, &length, associatedData, Int32(associatedData.count)) == 1,
-                  EVP_DecryptUpdate(context, &plaintext, &length, body, Int32(bodyLength)) == 1,
-                  EVP_CIPHER_CTX_ctrl(context, EVP_CTRL_GCM_SET_TAG, Int32(Self.tagLength), &tag) == 1 else { return false }
-            var finalLength: Int32 = 0
-            return plaintext.withUnsafeMutableBufferPointer { p in
-                EVP_DecryptFinal_ex(context, p.baseAddress! + Int(length), &finalLength) == 1
+        var plaintext = [UInt8](repeating: 0, count: max(sealed.count, 1))
+        let length = try sealed.withUnsafeBufferPointer { (sealed) throws(OpenError) -> Int in
+            try associatedData.withUnsafeBufferPointer { (aad) throws(OpenError) -> Int in
+                try plaintext.withUnsafeMutableBufferPointer { (out) throws(OpenError) -> Int in
+                    try open(sealed, associatedData: aad, into: out)
+                }
             }
         }
-        guard ok else {
-            OPENSSL_cleanse(&plaintext, plaintext.count)
+        defer { OPENSSL_cleanse(&plaintext, plaintext.count) }
+        return Array(plaintext.prefix(length))
+    }
+
+    /// Decrypts a sealed value into `plaintext` (at least as long as `sealed`) and returns its length.
+    ///
+    /// Allocates nothing, for `find`, which opens every token of the store. On failure `plaintext` is wiped.
+    public func open(_ sealed: UnsafeBufferPointer<UInt8>, associatedData: UnsafeBufferPointer<UInt8>,
+                     into plaintext: UnsafeMutableBufferPointer<UInt8>) throws(OpenError) -> Int {
+        guard sealed.count >= 1 + Self.nonceLength + Self.tagLength, sealed[0] == Self.version,
+              plaintext.count >= sealed.count else { throw .malformed }
+        let bodyLength = sealed.count - 1 - Self.nonceLength - Self.tagLength
+        let nonce = sealed.baseAddress! + 1
+        let body = nonce + Self.nonceLength
+        let tag = UnsafeMutableRawPointer(mutating: body + bodyLength)
+        var length: Int32 = 0, finalLength: Int32 = 0
+        let context = opener
+        guard EVP_DecryptInit_ex(context, nil, nil, nil, nonce) == 1,
+              EVP_DecryptUpdate(context, nil, &length, associatedData.baseAddress, Int32(associatedData.count)) == 1,
+              EVP_DecryptUpdate(context, plaintext.baseAddress, &length, body, Int32(bodyLength)) == 1,
+              EVP_CIPHER_CTX_ctrl(context, EVP_CTRL_GCM_SET_TAG, Int32(Self.tagLength), tag) == 1,
+              EVP_DecryptFinal_ex(context, plaintext.baseAddress! + Int(length), &finalLength) == 1 else {
+            OPENSSL_cleanse(plaintext.baseAddress, plaintext.count)
             throw .authenticationFailed
         }
-        return Array(plaintext.prefix(bodyLength))
+        return bodyLength
     }
 
     /// Seals a token secret bound to its serial.
@@ -110,5 +121,8 @@ public final class SecretBox: @unchecked Sendable {
         Secret(bytes: try open(sealed, associatedData: Self.associatedData(serial: serial)))
     }
 
-    static func associatedData(serial: String) -> [UInt8] { Array("oathctl-token-v1:\(serial)".utf8) }
+    static func associatedData(serial: String) -> [UInt8] { associatedDataPrefix + Array(serial.utf8) }
+
+    /// What precedes the serial in a token secret's associated data.
+    static let associatedDataPrefix = Array("oathctl-token-v1:".utf8)
 }

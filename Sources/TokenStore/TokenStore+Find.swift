@@ -1,3 +1,4 @@
+import COpenSSL
 import Dispatch
 import Foundation
 import GRDB
@@ -21,6 +22,11 @@ extension TokenStore {
     /// code matches some by chance, and naming them all would turn `find` into an oracle.
     /// Candidates are read in blocks and checked on every core (each thread with its own cipher context).
     public func find(code: String, user: String? = nil) throws -> [FoundToken] {
+        try find(code: code, user: user, blockSize: Self.findBlock)
+    }
+
+    /// `find` reading `blockSize` tokens at a time (tests use small blocks to cross many).
+    func find(code: String, user: String?, blockSize: Int) throws -> [FoundToken] {
         let digitCount = code.utf8.filter { $0 >= 0x30 && $0 <= 0x39 }.count
         guard digitCount == 6 || digitCount == 8, let value = try? Verification.parseCode(code, digits: digitCount) else {
             throw StoreError.invalidCode("the code must be 6 or 8 digits")
@@ -35,21 +41,18 @@ extension TokenStore {
             let handle = statement.sqliteStatement
             var found: [String: Int] = [:]
             var candidates = 0
-            var block: [Candidate] = []
-            block.reserveCapacity(Self.findBlock)
-            var more = true
-            while more {
-                block.removeAll(keepingCapacity: true)
-                while block.count < Self.findBlock {
-                    let step = sqlite3_step(handle)
-                    if step == SQLITE_DONE { more = false; break }
-                    guard step == SQLITE_ROW else { throw StoreError.database(String(cString: sqlite3_errmsg(db.sqliteConnection))) }
-                    block.append(Candidate(statement: handle))
+            // Each block is checked on the worker threads while this thread reads the next one.
+            var next = try CandidateBlock(reading: handle, connection: db.sqliteConnection, limit: blockSize)
+            while true {
+                let block = next
+                let checking = FindCheck(block: block, key: key, code: value, digits: digitCount, time: time,
+                                         window: policy.verifyWindowSteps)
+                candidates += block.entries.count
+                if !block.isLast {
+                    next = try CandidateBlock(reading: handle, connection: db.sqliteConnection, limit: blockSize)
                 }
-                candidates += block.count
-                for (serial, drift) in try check(block, code: value, digits: digitCount, time: time, window: policy.verifyWindowSteps) {
-                    found[serial] = drift
-                }
+                for (serial, drift) in try checking.results() { found[serial] = drift }
+                if block.isLast { break }
             }
             var tokens: [FoundToken] = []
             for (serial, drift) in found.sorted(by: { $0.key < $1.key }) {
@@ -71,63 +74,115 @@ extension TokenStore {
     /// Tokens read per block: enough to keep both cores busy, small enough to keep memory flat.
     static let findBlock = 32_768
 
-    /// One candidate row, copied out of SQLite.
-    private struct Candidate: Sendable {
-        var serial: String
-        var sealed: [UInt8]
-        var interval: UInt64
-        var hash: HashAlgorithm
-        var drift: Int
+    /// Candidate rows copied out of SQLite: serials and sealed secrets back to back in one buffer.
+    ///
+    /// One buffer per block rather than two arrays per row: the rows are freed on other threads,
+    /// and a million cross-thread frees measured slower than the cryptography.
+    fileprivate struct CandidateBlock: Sendable {
+        var bytes: [UInt8] = []
+        var entries: [Entry] = []
+        /// True when the statement is done (stepping it again would start it over).
+        var isLast = false
 
-        init(statement: OpaquePointer) {
-            serial = String(cString: sqlite3_column_text(statement, 0))
-            let length = Int(sqlite3_column_bytes(statement, 1))
-            sealed = length > 0 ? Array(UnsafeRawBufferPointer(start: sqlite3_column_blob(statement, 1), count: length)) : []
-            interval = UInt64(sqlite3_column_int64(statement, 2))
-            hash = HashAlgorithm(rawValue: String(cString: sqlite3_column_text(statement, 3))) ?? .sha1
-            drift = Int(sqlite3_column_int64(statement, 4))
+        struct Entry: Sendable {
+            var serial: Range<Int>
+            var sealed: Range<Int>
+            var interval: UInt64
+            var hash: HashAlgorithm
+            var drift: Int
         }
-    }
 
-    /// The serials (and drifts) of a block that show the code, checked on every core.
-    private func check(_ block: [Candidate], code: UInt32, digits: Int, time: UInt64, window: Int) throws -> [(String, Int)] {
-        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
-        let slice = (block.count + workers - 1) / workers
-        let slots = WorkerSlots(count: workers)
-        let key = self.key
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            let box = SecretBox(key: key)
-            var found: [(String, Int)] = []
-            for candidate in block.dropFirst(worker * slice).prefix(slice) {
-                guard let secret = try? box.open(candidate.sealed, serial: candidate.serial) else {
-                    slots.fail(worker)
-                    return
+        /// Steps `statement` (serial, sealed_secret, interval, hash, drift) up to `limit` times; no entries at the end.
+        init(reading statement: OpaquePointer, connection: OpaquePointer?, limit: Int) throws {
+            bytes.reserveCapacity(limit * 64)
+            entries.reserveCapacity(limit)
+            while entries.count < limit {
+                let step = sqlite3_step(statement)
+                if step == SQLITE_DONE {
+                    isLast = true
+                    break
                 }
-                let request = Verification.Request(time: time, step: candidate.interval, digits: digits, window: window, drift: candidate.drift)
-                if let match = try? Verification.verify(code: code, key: HMACKey(secret: secret, algorithm: candidate.hash), request: request) {
-                    found.append((candidate.serial, match.drift))
-                }
+                guard step == SQLITE_ROW else { throw StoreError.database(String(cString: sqlite3_errmsg(connection))) }
+                let serial = append(column: 0, of: statement)
+                let sealed = append(column: 1, of: statement)
+                let hash = HashAlgorithm(rawValue: String(cString: sqlite3_column_text(statement, 3))) ?? .sha1
+                entries.append(Entry(serial: serial, sealed: sealed, interval: UInt64(sqlite3_column_int64(statement, 2)),
+                                     hash: hash, drift: Int(sqlite3_column_int64(statement, 4))))
             }
-            slots.store(found, at: worker)
         }
-        let (results, failed) = slots.contents
-        if failed { throw StoreError.wrongKey }
-        return results.flatMap { $0 }
+
+        private mutating func append(column: Int32, of statement: OpaquePointer) -> Range<Int> {
+            let start = bytes.count
+            let length = Int(sqlite3_column_bytes(statement, column))
+            if length > 0, let pointer = sqlite3_column_blob(statement, column) {
+                bytes.append(contentsOf: UnsafeRawBufferPointer(start: pointer, count: length))
+            }
+            return start..<bytes.count
+        }
     }
 }
 
-/// One result slot per worker thread; each thread writes only its own slot.
-private final class WorkerSlots: @unchecked Sendable {
-    private var results: [[(String, Int)]]
-    private var failed: [Bool]
+/// One block of `find` being checked on every core, each worker with its own cipher context.
+private final class FindCheck: @unchecked Sendable {
+    // @unchecked: the slots are written and read under `lock`.
+    private let group = DispatchGroup()
     private let lock = NSLock()
+    private var found: [[(String, Int)]]
+    private var failed: [Bool]
 
-    init(count: Int) {
-        results = Array(repeating: [], count: count)
-        failed = Array(repeating: false, count: count)
+    init(block: TokenStore.CandidateBlock, key: MasterKey, code: UInt32, digits: Int, time: UInt64, window: Int) {
+        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
+        found = Array(repeating: [], count: workers)
+        failed = Array(repeating: false, count: workers)
+        let slice = (block.entries.count + workers - 1) / workers
+        for worker in 0..<workers {
+            let range = min(worker * slice, block.entries.count)..<min((worker + 1) * slice, block.entries.count)
+            DispatchQueue.global().async(group: group) { [self] in
+                let outcome = Result { try Self.check(block, range, key: key, code: code, digits: digits, time: time, window: window) }
+                lock.withLock {
+                    switch outcome {
+                    case let .success(matches): found[worker] = matches
+                    case .failure: failed[worker] = true
+                    }
+                }
+            }
+        }
     }
 
-    func store(_ found: [(String, Int)], at worker: Int) { lock.withLock { results[worker] = found } }
-    func fail(_ worker: Int) { lock.withLock { failed[worker] = true } }
-    var contents: ([[(String, Int)]], Bool) { lock.withLock { (results, failed.contains(true)) } }
+    /// Waits for the workers; the serials (and drifts) that show the code.
+    func results() throws -> [(String, Int)] {
+        group.wait()
+        return try lock.withLock {
+            if failed.contains(true) { throw StoreError.wrongKey }
+            return found.flatMap { $0 }
+        }
+    }
+
+    /// Opens and checks the tokens of `range` without allocating per token (but for each token's key states).
+    private static func check(_ block: TokenStore.CandidateBlock, _ range: Range<Int>, key: MasterKey, code: UInt32,
+                              digits: Int, time: UInt64, window: Int) throws -> [(String, Int)] {
+        let box = SecretBox(key: key)
+        var associatedData = SecretBox.associatedDataPrefix
+        let prefixLength = associatedData.count
+        var plaintext = [UInt8](repeating: 0, count: 256)
+        defer { OPENSSL_cleanse(&plaintext, plaintext.count) }
+        var found: [(String, Int)] = []
+        try block.bytes.withUnsafeBufferPointer { bytes in
+            for entry in block.entries[range] {
+                associatedData.removeLast(associatedData.count - prefixLength)
+                associatedData.append(contentsOf: bytes[entry.serial])
+                if plaintext.count < entry.sealed.count { plaintext = [UInt8](repeating: 0, count: entry.sealed.count) }
+                let request = Verification.Request(time: time, step: entry.interval, digits: digits, window: window, drift: entry.drift)
+                let match = try associatedData.withUnsafeBufferPointer { aad in
+                    try plaintext.withUnsafeMutableBufferPointer { out in
+                        let length = try box.open(UnsafeBufferPointer(rebasing: bytes[entry.sealed]), associatedData: aad, into: out)
+                        let hmac = HMACKey(key: UnsafeBufferPointer(rebasing: out[..<length]), algorithm: entry.hash)
+                        return try? Verification.verify(code: code, key: hmac, request: request)
+                    }
+                }
+                if let match { found.append((String(decoding: bytes[entry.serial], as: UTF8.self), match.drift)) }
+            }
+        }
+        return found
+    }
 }

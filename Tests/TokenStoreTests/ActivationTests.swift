@@ -131,6 +131,16 @@ import TokenImport
         #expect(try store.auditTrail().filter { $0.action.hasPrefix("token.find") }.count == 3)
     }
 
+    /// Blocks of 1, 2, 3 and 4 tokens: every block boundary, and a last block full or partial.
+    @Test(arguments: [1, 2, 3, 4])
+    func findReadsEveryBlockOnce(blockSize: Int) throws {
+        let whole = try store.find(code: code(30), user: nil, blockSize: 1_000)
+        #expect(try store.find(code: code(30), user: nil, blockSize: blockSize) == whole)
+        let tokens = try store.tokens(matching: .init()).count
+        let details = try store.auditTrail().filter { $0.action == "token.find" }.map(\.detail)
+        #expect(details.allSatisfy { $0.hasPrefix("\(whole.count) of \(tokens) tokens match") })
+    }
+
     @Test func noAuditRowHoldsASecretOrACode() throws {
         let used = code(0)
         _ = try store.activate(serial: "T30", code: used)

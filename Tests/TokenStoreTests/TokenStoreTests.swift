@@ -66,6 +66,21 @@ import TokenImport
         #expect(try fixture.store.tokens(matching: .init(user: "Ivan@Contoso.com")).count == 5)
     }
 
+    /// More rows than one writer batch: every token stored once, one `token.add` row each, in file order.
+    @Test func importSpanningSeveralWriterBatchesStoresEveryRowOnce() throws {
+        let fixture = try StoreFixture()
+        let count = ImportWriter.batchRows * 2 + 7
+        let rows = (0..<count).map { ("user\($0 % 400)@contoso.com", String(format: "B%05d", $0), StoreFixture.secret()) }
+        let (result, findings) = try fixture.importText(StoreFixture.file(rows))
+        // 400 users: the first five rows of each are accepted, the sixth (rows 2000 on) refused by the limit.
+        let accepted = (0..<count).filter { $0 / 400 < 5 }.count
+        #expect(result.added == accepted)
+        #expect(findings.count == count - accepted && findings.allSatisfy { $0.code == .userTokenLimit })
+        let adds = try fixture.store.auditTrail().filter { $0.action == "token.add" }
+        #expect(adds.map(\.serial) == (0..<accepted).map { String(format: "B%05d", $0) })
+        #expect(try fixture.store.tokens(matching: .init()).count == accepted)
+    }
+
     @Test func databaseTriggersHoldTheLimitEvenAgainstRawSQL() throws {
         let fixture = try StoreFixture()
         try fixture.importText(StoreFixture.file((1...5).map { ("ivan@contoso.com", "S\($0)", StoreFixture.secret()) }))
