@@ -22,6 +22,8 @@ final class ImportWriter: @unchecked Sendable {
     private let finished = DispatchGroup()
     private var failure: (any Error)?
     private let insert: RawStatement
+    /// Inserts `insertGroup` tokens per run: one statement run per 16 rows instead of per row.
+    private let insertMany: RawStatement
     private let assign: RawStatement
     private let auditAssign: RawStatement
     /// Writes the `token.add` audit rows of a whole batch in one statement, from the rows just stored.
@@ -34,11 +36,10 @@ final class ImportWriter: @unchecked Sendable {
 
     /// Prepares the statements on the calling (GRDB) thread and starts the writer thread.
     init(db: Database, batch: Int64, started: Int64, actor: String) throws {
-        insert = try RawStatement(db, sql: """
-            INSERT INTO token(serial, sealed_secret, interval, hash, digits, manufacturer, model, upn, user_key, status, batch_id, created_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?11, ?12, ?12)
-            """)
+        insert = try RawStatement(db, sql: Self.insertSQL(rows: 1))
         insert.bindConstants(from: 11) { $0.bind(batch); $0.bind(started) }
+        insertMany = try RawStatement(db, sql: Self.insertSQL(rows: Self.insertGroup))
+        insertMany.bindConstants(from: Int32(Self.insertGroup * 10 + 1)) { $0.bind(batch); $0.bind(started) }
         assign = try RawStatement(db, sql: "UPDATE token SET upn = ?, user_key = ?, status = 'assigned', updated_at = ?4 WHERE serial = ?3")
         assign.bindConstants(from: 4) { $0.bind(started) }
         let detail = "batch \(batch)"
@@ -58,6 +59,20 @@ final class ImportWriter: @unchecked Sendable {
             self?.run()
             finished.leave()
         }.start()
+    }
+
+    static let insertGroup = 16
+
+    /// An insert of `rows` tokens: ten parameters per row, then the batch and the time for all.
+    private static func insertSQL(rows: Int) -> String {
+        let constants = "?\(rows * 10 + 1), ?\(rows * 10 + 2), ?\(rows * 10 + 2)"
+        let values = (0..<rows).map { row in
+            "(" + (1...10).map { "?\(row * 10 + $0)" }.joined(separator: ", ") + ", \(constants))"
+        }
+        return """
+            INSERT INTO token(serial, sealed_secret, interval, hash, digits, manufacturer, model, upn, user_key, status, batch_id, created_at, updated_at)
+            VALUES \(values.joined(separator: ", "))
+            """
     }
 
     /// Hands a batch to the writer, waiting while eight are queued. Throws what stopped the writer, if it stopped.
@@ -99,6 +114,8 @@ final class ImportWriter: @unchecked Sendable {
 
     private func store(_ rows: PackedRows) throws {
         let firstNew = lastTokenID + 1
+        var pending = rows.count - rows.assignCount
+        var grouped = 0
         try rows.forEach { row in
             if row.assigns {
                 assign.bind(text: row.upn)
@@ -110,18 +127,25 @@ final class ImportWriter: @unchecked Sendable {
                 try auditAssign.execute()
                 return
             }
-            insert.bind(text: row.serial)
-            insert.bind(blob: row.sealed)
-            insert.bind(row.interval)
-            insert.bind(row.hash)
-            insert.bind(row.digits)
-            insert.bind(text: row.manufacturer)
-            insert.bind(text: row.model)
-            insert.bind(text: row.upn)
-            insert.bind(text: row.userKey)
-            insert.bind(row.upn == nil ? TokenStatus.available.rawValue : TokenStatus.assigned.rawValue)
-            try insert.execute()
-            lastTokenID = insert.lastInsertedRowID
+            let statement = pending >= Self.insertGroup || grouped > 0 ? insertMany : insert
+            statement.bind(text: row.serial)
+            statement.bind(blob: row.sealed)
+            statement.bind(row.interval)
+            statement.bind(row.hash)
+            statement.bind(row.digits)
+            statement.bind(text: row.manufacturer)
+            statement.bind(text: row.model)
+            statement.bind(text: row.upn)
+            statement.bind(text: row.userKey)
+            statement.bind(row.upn == nil ? TokenStatus.available.rawValue : TokenStatus.assigned.rawValue)
+            pending -= 1
+            if statement === insertMany {
+                grouped += 1
+                if grouped < Self.insertGroup { return }
+                grouped = 0
+            }
+            try statement.execute()
+            lastTokenID = statement.lastInsertedRowID
         }
         if lastTokenID >= firstNew {
             auditAdds.bind(firstNew)

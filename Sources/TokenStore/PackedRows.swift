@@ -11,6 +11,8 @@ import TokenImport
 struct PackedRows: Sendable {
     private(set) var bytes: [UInt8] = []
     private(set) var count = 0
+    /// Rows that assign a stored token rather than add one.
+    private(set) var assignCount = 0
 
     init(capacity: Int) { bytes.reserveCapacity(capacity) }
 
@@ -29,6 +31,7 @@ struct PackedRows: Sendable {
         appendOptional(token.upn)
         appendOptional(token.userKey)
         count += 1
+        if token.storeAction != .add { assignCount += 1 }
     }
 
     private mutating func appendField(_ field: some Collection<UInt8>) {

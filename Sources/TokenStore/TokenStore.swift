@@ -76,6 +76,8 @@ public final class TokenStore {
         configuration.prepareDatabase { db in
             // Deleted rows are overwritten with zeros, so a deleted token leaves no sealed secret in free pages.
             try db.execute(sql: "PRAGMA secure_delete = ON")
+            // Statement journals (an import's multi-row inserts) stay in memory, not in /var/tmp files.
+            try db.execute(sql: "PRAGMA temp_store = MEMORY")
         }
         return try DatabaseQueue(path: path, configuration: configuration)
     }

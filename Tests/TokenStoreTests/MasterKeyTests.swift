@@ -21,10 +21,10 @@ import Testing
 
     @Test func truncatedOpenAndMissingKeysAreRefused() throws {
         let truncated = directory.appendingPathComponent("short").path
-        FileManager.default.createFile(atPath: truncated, contents: Data(repeating: 1, count: 31), attributes: [.posixPermissions: 0o600])
+        #expect(FileManager.default.createFile(atPath: truncated, contents: Data(repeating: 1, count: 31), attributes: [.posixPermissions: 0o600]))
         #expect(throws: MasterKey.FileError.wrongSize(path: truncated, size: 31)) { try MasterKey.load(from: truncated) }
         let open = directory.appendingPathComponent("open").path
-        FileManager.default.createFile(atPath: open, contents: Data(repeating: 1, count: 32), attributes: [.posixPermissions: 0o644])
+        #expect(FileManager.default.createFile(atPath: open, contents: Data(repeating: 1, count: 32), attributes: [.posixPermissions: 0o644]))
         #expect(throws: MasterKey.FileError.tooOpen(path: open, mode: 0o644)) { try MasterKey.load(from: open) }
         let missing = directory.appendingPathComponent("none").path
         #expect(throws: MasterKey.FileError.missing(path: missing)) { try MasterKey.load(from: missing) }
