@@ -75,7 +75,7 @@ struct FileRules {
     }
 
     private mutating func index(of upn: String) throws -> Int32 {
-        let key = upn.lowercased()
+        let key = UPN.key(upn)
         let store = store
         return Int32(try users.findOrInsert(key) { Int32(clamping: try store.methodCount(userKey: key)) }.index)
     }

@@ -21,7 +21,7 @@ public struct ExistingToken: Sendable, Equatable {
 
     public init(upn: String?) {
         self.upn = upn
-        userKey = upn?.lowercased()
+        userKey = upn.map(UPN.key)
     }
 }
 

@@ -26,7 +26,7 @@ public struct ValidToken: Sendable {
     public var storeAction = StoreAction.add
 
     /// The user compared case-insensitively, as directories compare UPNs.
-    public var userKey: String? { upn?.lowercased() }
+    public var userKey: String? { upn.map(UPN.key) }
 
     public init(line: Int, upn: String?, serial: String, secret: Secret, interval: Int,
                 manufacturer: String, model: String, hash: HashAlgorithm = .sha1, digits: Int = 6) {

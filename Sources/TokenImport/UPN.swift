@@ -12,6 +12,14 @@ public enum UPN {
         return table
     }
 
+    /// The user as compared: case-insensitively, as directories compare UPNs.
+    ///
+    /// Most UPNs are lowercase ASCII already, and are returned as they are rather than copied:
+    /// this runs for every row of an import.
+    public static func key(_ upn: String) -> String {
+        upn.utf8.contains { ($0 >= 0x41 && $0 <= 0x5A) || $0 >= 0x80 } ? upn.lowercased() : upn
+    }
+
     /// What is wrong with a non-empty UPN, as a message with its fix, or nil when it is well formed.
     public static func problem(in upn: String) -> String? {
         var upn = upn
