@@ -82,10 +82,16 @@ def main():
     csv_s = min(float(pairs(run(["taskset", "-c", "0", sys.executable, os.path.join(ROOT, "Benchmarks", "peers", "python_peers.py"),
                                  "csv", upload]).stdout)["python_csv_seconds"]) for _ in range(2))
 
-    store_dir = tempfile.mkdtemp(dir=WORK)
-    env = dict(os.environ, OATHCTL_STORE=os.path.join(store_dir, "tokens.sqlite"), OATHCTL_KEY_FILE=os.path.join(store_dir, "master.key"))
-    run([OATHCTL, "init"], env=env)
-    import_s, import_rss = timed([OATHCTL, "import", upload, "--report", os.path.join(WORK, "import-report.csv")], env=env)
+    # Import (two threads: one reads, checks and seals, one writes SQLite): best of two, each into a new store.
+    imports = []
+    for attempt in range(2):
+        store_dir = tempfile.mkdtemp(dir=WORK)
+        env = dict(os.environ, OATHCTL_STORE=os.path.join(store_dir, "tokens.sqlite"), OATHCTL_KEY_FILE=os.path.join(store_dir, "master.key"))
+        run([OATHCTL, "init"], env=env)
+        imports.append(timed([OATHCTL, "import", upload, "--report", os.path.join(WORK, "import-report.csv")], env=env))
+        if attempt == 0:
+            shutil.rmtree(store_dir)
+    import_s, import_rss = min(imports)
     stored = int(run([OATHCTL, "batches", "--format", "csv"], env=env).stdout.splitlines()[1].split(",")[5])
     store_bytes = os.path.getsize(env["OATHCTL_STORE"])
     run([OATHCTL, "policy", "set", "find.max-matches", "100"], env=env)
@@ -131,7 +137,10 @@ def main():
 
 Machine: {cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}. Date: {datetime.date.today().isoformat()}.
 Command: `make bench` (release build; code figures pinned to one core with `taskset -c 0`; best of several runs).
-Ratios compare figures taken in this same run; the machines here are noisy (up to 2x between runs).
+Ratios compare figures taken in this same run; the machines here are noisy (up to 2x between runs),
+so Python's csv reading time in the same run says how fast the machine was at the time.
+Import and find use both cores (import: one thread reads, checks and seals while the other writes SQLite;
+find: candidates are checked on both cores while the next block is read); the rest runs on one.
 {"".join(f"Note: {n}." + chr(10) for n in notes)}
 {table}
 Workloads: 1 = 2,000 random 20-byte keys x 100 consecutive steps from a random time (SHA-1, 6 digits);
