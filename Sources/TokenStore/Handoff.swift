@@ -59,4 +59,3 @@ final class Handoff<Batch: Sendable>: @unchecked Sendable {
         condition.unlock()
     }
 }
-
