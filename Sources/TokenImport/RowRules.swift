@@ -90,9 +90,14 @@ public struct RowRules: Sendable {
             add(.serial, .serialMissing, "serial number is empty; copy it from the vendor's file or the back of the token")
         } else if serial.utf8.count > Self.maxSerialLength {
             add(.serial, .serialInvalid, "serial number is \(serial.unicodeScalars.count) characters long; at most \(Self.maxSerialLength) bytes are allowed")
-        } else if serial.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) {
+        } else if hasControlCharacter(serial) {
             add(.serial, .serialInvalid, "serial number contains a control character; remove it")
         }
+    }
+
+    private func hasControlCharacter(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { $0.contains { $0 < 0x20 || $0 == 0x7F } }
     }
 
     private func checkSecret(_ bytes: ArraySlice<UInt8>, _ add: Add) -> Secret? {
