@@ -81,6 +81,35 @@ import TokenImport
         #expect(try fixture.store.tokens(matching: .init()).count == accepted)
     }
 
+    /// A store made before the status CHECK was rebuilt keeps its rows, ids, indexes and triggers.
+    @Test func statusCheckRebuildKeepsAnOlderStoreIntact() throws {
+        let queue = try DatabaseQueue()
+        try Schema.migrator.migrate(queue, upTo: "v2-policy")
+        try queue.write { db in
+            try db.execute(sql: """
+                INSERT INTO token(id, serial, sealed_secret, interval, hash, digits, manufacturer, model, upn, user_key, status, drift, created_at, updated_at)
+                VALUES (7, 'S7', x'01', 60, 'sha256', 8, 'C', 'M', 'Ivan@contoso.com', 'ivan@contoso.com', 'activated', -2, 1, 2)
+                """)
+            for name in ["a", "b", "c", "d"] {
+                try db.execute(sql: "INSERT INTO app(upn, user_key, name, created_at) VALUES ('ivan@contoso.com', 'ivan@contoso.com', ?, 0)", arguments: [name])
+            }
+        }
+        try Schema.migrator.migrate(queue)
+        try queue.write { db in
+            let row = try Row.fetchOne(db, sql: "SELECT id, serial, status, drift, digits FROM token")!
+            #expect(row["id"] as Int64 == 7 && row["serial"] as String == "S7" && row["status"] as String == "activated")
+            #expect(row["drift"] as Int == -2 && row["digits"] as Int == 8)
+            let names = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE tbl_name IN ('token', 'app') AND type IN ('index', 'trigger') ORDER BY name")
+            #expect(names == ["app_limit_insert", "app_user", "sqlite_autoindex_app_1", "sqlite_autoindex_token_1",
+                              "token_limit_assign", "token_limit_insert", "token_user"])
+            // The rebuilt CHECK and the re-created trigger still refuse.
+            #expect(throws: (any Error).self) { try db.execute(sql: "UPDATE token SET status = 'lost'") }
+            #expect(throws: (any Error).self) {
+                try db.execute(sql: "INSERT INTO app(upn, user_key, name, created_at) VALUES ('ivan@contoso.com', 'ivan@contoso.com', 'e', 0)")
+            }
+        }
+    }
+
     @Test func databaseTriggersHoldTheLimitEvenAgainstRawSQL() throws {
         let fixture = try StoreFixture()
         try fixture.importText(StoreFixture.file((1...5).map { ("ivan@contoso.com", "S\($0)", StoreFixture.secret()) }))
