@@ -69,12 +69,9 @@ extension TokenStore {
             // killed import rolls both back.
             try db.execute(sql: "DROP TRIGGER token_limit_insert")
             // A million-row import touches the user indexes all over: 64 MiB of page cache instead of
-            // SQLite's 2 MiB keeps most of them in memory (measured 1-2 s of 14 s). An import deletes
-            // nothing, so `secure_delete` (which zeroes every B-tree page SQLite rebuilds: 12% of the
-            // writer's instructions) is off until it ends; rows moved while pages split are still in
-            // the store, and a rolled-back import leaves the file's earlier pages as they were.
-            try db.execute(sql: "PRAGMA cache_size = -65536; PRAGMA secure_delete = OFF")
-            defer { try? db.execute(sql: "PRAGMA cache_size = -2000; PRAGMA secure_delete = ON") }
+            // SQLite's 2 MiB keeps most of them in memory (measured 1-2 s of 14 s).
+            try db.execute(sql: "PRAGMA cache_size = -65536")
+            defer { try? db.execute(sql: "PRAGMA cache_size = -2000") }
             let writer = try ImportWriter(db: db, batch: batch, started: started, actor: actor)
             defer { writer.abandon() }
             var rows = PackedRows(capacity: ImportWriter.batchRows * 160)
