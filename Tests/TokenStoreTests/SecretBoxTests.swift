@@ -14,6 +14,13 @@ import OATHCore
         #expect(try box.open(b, serial: "S1") == secret)
     }
 
+    /// Nonces are drawn 256 at a time: across several draws every one is new, and every value opens.
+    @Test func noNonceRepeatsAcrossDraws() throws {
+        let sealed = (0..<1_000).map { box.seal(secret, serial: "S\($0)") }
+        #expect(Set(sealed.map { Array($0[1...12]) }).count == sealed.count)
+        for (index, value) in sealed.enumerated() { #expect(try box.open(value, serial: "S\(index)") == secret) }
+    }
+
     @Test func serialIsBoundIn() {
         let sealed = box.seal(secret, serial: "S1")
         #expect(throws: SecretBox.OpenError.authenticationFailed) { try box.open(sealed, serial: "S2") }
