@@ -24,7 +24,7 @@ import Testing
         "empty.csv": 2, "header-only.csv": 2, "utf16-bom.csv": 2, "nul-bytes.csv": 1, "invalid-utf8.csv": 1,
         "mixed-line-endings.csv": 0, "unclosed-quote.csv": 1, "control-chars-upn.csv": 1, "formula-injection.csv": 1,
         "pskc-truncated.xml": 2, "pskc-not-pskc.xml": 2, "pskc-bad-base64.xml": 1, "pskc-invalid-utf8-in-comment.xml": 2,
-        "pskc-malformed-base64-value-mac.xml": 1,
+        "pskc-malformed-base64-value-mac.xml": 1, "pskc-processing-instruction-without-data.xml": 2,
     ]
 
     @Test(arguments: files)

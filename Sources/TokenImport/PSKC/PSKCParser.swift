@@ -31,7 +31,7 @@ final class PSKCParser: NSObject, XMLParserDelegate {
     func parse(path file: String) throws {
         var source = try FileByteSource(path: file)
         defer { source.close() }
-        try checkUTF8(&source)
+        try preCheck(&source)
         guard let stream = InputStream(fileAtPath: file) else { throw Failure(line: 0, message: "cannot open \(file)") }
         try parse(XMLParser(stream: stream))
     }
@@ -39,14 +39,12 @@ final class PSKCParser: NSObject, XMLParserDelegate {
     /// Parses XML already in memory (the fuzzer's entry).
     func parse(data: Data) throws {
         var source = MemoryByteSource(Array(data))
-        try checkUTF8(&source)
+        try preCheck(&source)
         try parse(XMLParser(data: data))
     }
 
-    private func checkUTF8(_ source: inout some ByteSource) throws {
-        if let line = try UTF8Check.firstInvalidLine(&source) {
-            throw Failure(line: line, message: "line \(line) is not UTF-8; PSKC files are read as UTF-8 (ask the vendor for a UTF-8 file)")
-        }
+    private func preCheck(_ source: inout some ByteSource) throws {
+        if let problem = try XMLPreCheck.firstProblem(&source) { throw Failure(line: problem.line, message: problem.message) }
     }
 
     private func parse(_ parser: XMLParser) throws {
