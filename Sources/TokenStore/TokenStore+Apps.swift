@@ -15,7 +15,7 @@ extension TokenStore {
     public func addApp(upn: String, name: String) throws {
         if let problem = UPN.problem(in: upn) { throw StoreError.invalidUser(problem) }
         try write { db in
-            let key = upn.lowercased()
+            let key = UPN.key(upn)
             if try Int.fetchOne(db, sql: "SELECT count(*) FROM app WHERE user_key = ? AND name = ?", arguments: [key, name])! > 0 {
                 throw StoreError.appExists(upn: upn, name: name)
             }
@@ -27,7 +27,7 @@ extension TokenStore {
 
     public func removeApp(upn: String, name: String) throws {
         try write { db in
-            try db.execute(sql: "DELETE FROM app WHERE user_key = ? AND name = ?", arguments: [upn.lowercased(), name])
+            try db.execute(sql: "DELETE FROM app WHERE user_key = ? AND name = ?", arguments: [UPN.key(upn), name])
             if db.changesCount == 0 { throw StoreError.appNotFound(upn: upn, name: name) }
             try audit(db, action: "app.remove", serial: nil, upn: upn, detail: "app \(name)")
         }
@@ -38,7 +38,7 @@ extension TokenStore {
         try db.read { db in
             if let user {
                 return try AuthenticatorApp.fetchAll(db, sql: "SELECT upn, name, created_at FROM app WHERE user_key = ? ORDER BY name",
-                                                     arguments: [user.lowercased()])
+                                                     arguments: [UPN.key(user)])
             }
             return try AuthenticatorApp.fetchAll(db, sql: "SELECT upn, name, created_at FROM app ORDER BY user_key, name")
         }

@@ -2,6 +2,7 @@ import COpenSSL
 import Dispatch
 import Foundation
 import GRDB
+import TokenImport
 import GRDBSQLite
 import OATHCore
 
@@ -37,7 +38,7 @@ extension TokenStore {
             var sql = "SELECT serial, sealed_secret, interval, hash, drift FROM token WHERE digits = ?"
             if user != nil { sql += " AND user_key = ?" }
             let statement = try db.makeStatement(sql: sql)
-            try statement.setArguments(user.map { [digitCount, $0.lowercased()] } ?? [digitCount])
+            try statement.setArguments(user.map { [digitCount, UPN.key($0)] } ?? [digitCount])
             let handle = statement.sqliteStatement
             var found: [String: Int] = [:]
             var candidates = 0

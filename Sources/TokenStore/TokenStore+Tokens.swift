@@ -21,7 +21,7 @@ extension TokenStore {
         var arguments: [DatabaseValueConvertible?] = []
         if let user = filter.user {
             conditions.append("user_key = ?")
-            arguments.append(user.lowercased())
+            arguments.append(UPN.key(user))
         }
         if let status = filter.status {
             conditions.append("status = ?")
@@ -60,12 +60,12 @@ extension TokenStore {
         if let problem = UPN.problem(in: upn) { throw StoreError.invalidUser(problem) }
         let token = try Self.fetchToken(db, serial: serial)
         if let owner = token.upn {
-            if owner.lowercased() == upn.lowercased() { return }
+            if UPN.key(owner) == UPN.key(upn) { return }
             throw StoreError.assignedToOther(serial: serial, upn: owner)
         }
         try Self.requireFreeSlot(db, upn: upn)
         try db.execute(sql: "UPDATE token SET upn = ?, user_key = ?, status = 'assigned', updated_at = ? WHERE serial = ?",
-                       arguments: [upn, upn.lowercased(), now(), serial])
+                       arguments: [upn, UPN.key(upn), now(), serial])
         try audit(db, action: "token.assign", serial: serial, upn: upn, detail: "")
     }
 

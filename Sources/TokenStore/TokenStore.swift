@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import OATHCore
+import TokenImport
 
 /// The durable state: tokens with sealed secrets, assignments, authenticator apps, batches, audit.
 ///
@@ -120,7 +121,7 @@ public final class TokenStore {
 
     /// Refuses one more method for a user who already holds the most allowed (checked again by the triggers).
     static func requireFreeSlot(_ db: Database, upn: String) throws {
-        if try methodCount(db, userKey: upn.lowercased()) >= Schema.maxMethodsPerUser {
+        if try methodCount(db, userKey: UPN.key(upn)) >= Schema.maxMethodsPerUser {
             throw StoreError.userLimit(upn: upn, limit: Schema.maxMethodsPerUser)
         }
     }
