@@ -23,25 +23,22 @@ struct DatabaseStoreView: StoreView {
 
     func existingToken(serial: String) throws -> ExistingToken? {
         if startedEmpty { return nil }
-        connection.lock()
-        defer { connection.unlock() }
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT upn FROM token WHERE serial = ?"), arguments: [serial]) else {
-            return nil
+        let row = try connection.withLock {
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT upn FROM token WHERE serial = ?"), arguments: [serial])
         }
-        return ExistingToken(upn: row["upn"])
+        return row.map { ExistingToken(upn: $0["upn"]) }
     }
 
     func methodCount(userKey: String) throws -> Int {
         if startedEmpty { return 0 }
-        connection.lock()
-        defer { connection.unlock() }
-        return try TokenStore.methodCount(db, userKey: userKey)
+        return try connection.withLock { try TokenStore.methodCount(db, userKey: userKey) }
     }
 
     func secretMatches(serial: String, secret: Secret) throws -> Bool {
-        connection.lock()
-        defer { connection.unlock() }
-        guard let sealed = try Data.fetchOne(db.cachedStatement(sql: "SELECT sealed_secret FROM token WHERE serial = ?"), arguments: [serial]),
+        let sealed = try connection.withLock {
+            try Data.fetchOne(db.cachedStatement(sql: "SELECT sealed_secret FROM token WHERE serial = ?"), arguments: [serial])
+        }
+        guard let sealed,
               let stored = try? box.open(Array(sealed), serial: serial) else { return false }
         return stored == secret
     }

@@ -14,7 +14,8 @@ struct PackedRows: Sendable {
     /// Rows that assign a stored token rather than add one.
     private(set) var assignCount = 0
 
-    init(capacity: Int) { bytes.reserveCapacity(capacity) }
+    /// Room for `rows` rows of the usual size (about 160 bytes each) without growing.
+    init(rows: Int) { bytes.reserveCapacity(rows * 160) }
 
     var isEmpty: Bool { count == 0 }
 

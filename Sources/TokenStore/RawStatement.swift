@@ -24,13 +24,8 @@ final class RawStatement {
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
     func bind(_ text: String?) {
-        index += 1
-        guard let text else { sqlite3_bind_null(handle, index); return }
-        var copy = text
-        copy.withUTF8 { bytes in
-            _ = sqlite3_bind_text(handle, index, UnsafeRawPointer(bytes.baseAddress!).assumingMemoryBound(to: CChar.self),
-                                  Int32(bytes.count), Self.transient)
-        }
+        guard var text else { return bind(text: nil) }
+        text.withUTF8 { bind(text: UnsafeRawBufferPointer($0)) }
     }
 
     /// Binds UTF-8 text held in a buffer (nil binds NULL).

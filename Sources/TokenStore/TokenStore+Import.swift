@@ -74,7 +74,7 @@ extension TokenStore {
             defer { try? db.execute(sql: "PRAGMA cache_size = -2000") }
             let writer = try ImportWriter(db: db, batch: batch, started: started, actor: actor)
             defer { writer.abandon() }
-            var rows = PackedRows(capacity: ImportWriter.batchRows * 160)
+            var rows = PackedRows(rows: ImportWriter.batchRows)
             var handlers = handlers
             handlers.accepted = { token in
                 switch token.storeAction {
@@ -87,7 +87,7 @@ extension TokenStore {
                 rows.append(token, sealed: token.storeAction == .add ? self.box.seal(token.secret, serial: token.serial) : [])
                 if rows.count == ImportWriter.batchRows {
                     try writer.submit(rows)
-                    rows = PackedRows(capacity: ImportWriter.batchRows * 160)
+                    rows = PackedRows(rows: ImportWriter.batchRows)
                 }
             }
             var validator = template
