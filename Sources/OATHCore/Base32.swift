@@ -101,6 +101,21 @@ public enum Base32 {
         return out
     }
 
+    /// The number of bytes `decode` would return for these UTF-8 bytes (with no length limit),
+    /// or nil when it would throw; decodes nothing, so a check that only needs the verdict
+    /// allocates nothing.
+    public static func decodedCount(validating buffer: UnsafeBufferPointer<UInt8>) -> Int? {
+        let count = buffer.count, tail = count % 8
+        if count == 0 || tail == 1 || tail == 3 || tail == 6 { return nil }
+        let valid = decodeTable.withUnsafeBufferPointer { table in
+            // Symbols are 0-31 and other bytes 0xFF, so the OR of all stays below 32 only if every byte is a symbol.
+            var merged: UInt8 = 0
+            for byte in buffer { merged |= table[Int(byte)] }
+            return merged < 32
+        }
+        return valid ? count * 5 / 8 : nil
+    }
+
     /// True when a byte is one of the 32 symbols (either case).
     public static func isSymbol(_ byte: UInt8) -> Bool { decodeTable[Int(byte)] != 0xFF }
 

@@ -5,7 +5,8 @@
 public struct CSVRecord: Sendable {
     /// The 1-based physical line on which the record starts (a quoted line break does not shift later lines).
     public internal(set) var line = 0
-    /// Concatenated field contents, quotes removed and doubled quotes undone.
+    /// The field contents (quotes removed, doubled quotes undone), each at its range in `ranges`;
+    /// bytes between two ranges (the delimiter of a line read whole) belong to no field.
     public internal(set) var bytes: [UInt8] = []
     /// Each stored field's range in `bytes`.
     public internal(set) var ranges: [Range<Int>] = []
@@ -13,6 +14,8 @@ public struct CSVRecord: Sendable {
     public internal(set) var fieldCount = 0
     /// The first structural problem found in this record, if any.
     public internal(set) var problem: CSVProblem?
+    /// True when the reader saw that every byte of the record is ASCII (it looks only at lines it reads whole).
+    public internal(set) var isASCII = false
 
     public init() {}
 
@@ -38,6 +41,7 @@ public struct CSVRecord: Sendable {
         ranges.removeAll(keepingCapacity: true)
         fieldCount = 0
         problem = nil
+        isASCII = false
     }
 }
 

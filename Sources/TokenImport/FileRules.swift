@@ -16,9 +16,13 @@ struct FileRules {
     /// Keyed by lowercased UPN; the value is the methods the user holds: in the store plus rows accepted so far.
     private var users = ByteKeyTable<Int32>()
 
+    /// `validate` without a store: no serial needs looking up (nor a `String` made for it).
+    private let storeIsEmpty: Bool
+
     init(maxMethodsPerUser: Int, store: StoreView) {
         self.maxMethodsPerUser = maxMethodsPerUser
         self.store = store
+        storeIsEmpty = store is EmptyStoreView
     }
 
     /// Registers a row that failed its own rules, so later duplicates of its serial are still found.
@@ -72,6 +76,37 @@ struct FileRules {
         }
         users.update(Int(user)) { $0 += 1 }
         return []
+    }
+
+    /// The file rules for a clean row (`CleanRow`), on its bytes: records and accepts a row whose
+    /// serial is new to the file and to the store and whose user has a free slot. For anything
+    /// else it returns false having recorded nothing but the user's count from the store (which
+    /// `check` would record too), and `check` words the finding.
+    mutating func acceptClean(serial: UnsafeBufferPointer<UInt8>, upn: UnsafeBufferPointer<UInt8>, line: Int) throws -> Bool {
+        let user = try Self.withUserKey(upn) { key in
+            let store = store, storeIsEmpty = storeIsEmpty
+            return try users.findOrInsert(bytes: key) {
+                storeIsEmpty ? 0 : Int32(clamping: try store.methodCount(userKey: String(decoding: key, as: UTF8.self)))
+            }.index
+        }
+        if users.values[user] >= maxMethodsPerUser { return false }
+        if !storeIsEmpty, try store.existingToken(serial: String(decoding: serial, as: UTF8.self)) != nil { return false }
+        // Last, as it is the one change made: a serial seen before is left to `check` to report.
+        guard serials.findOrInsert(bytes: serial, { SerialEntry(line: Int32(clamping: line), user: Int32(user)) }).inserted else {
+            return false
+        }
+        users.update(user) { $0 += 1 }
+        return true
+    }
+
+    /// Calls `body` with an ASCII UPN's key: its bytes, lowercased when it has capitals (as `UPN.key`).
+    /// Static, so `body` may change the rules' tables without a copy of them being made.
+    private static func withUserKey<R>(_ upn: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        guard upn.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) else { return try body(upn) }
+        return try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: upn.count) { key in
+            for (index, byte) in upn.enumerated() { key[index] = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte }
+            return try body(UnsafeBufferPointer(key))
+        }
     }
 
     private mutating func index(of upn: String) throws -> Int32 {

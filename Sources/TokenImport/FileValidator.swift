@@ -25,8 +25,8 @@ public struct FileValidator {
     public struct Handlers {
         /// Every finding, in line order.
         public var finding: (Finding) throws -> Void
-        /// Each accepted token, in line order.
-        public var accepted: (ValidToken) throws -> Void = { _ in }
+        /// Each accepted token, in line order (nil when no one needs them: no token is then made).
+        public var accepted: ((ValidToken) throws -> Void)?
         /// Each rejected record with the header (for a rejects file).
         public var rejected: (CSVRecord, CSVRecord) throws -> Void = { _, _ in }
         /// Bytes read so far, after each chunk.
@@ -115,6 +115,7 @@ struct ValidationPass {
     /// Runs the row and file rules on one data record and sends the outcome to the handlers.
     mutating func process(_ record: CSVRecord) throws {
         guard let columns = header else { return }
+        if try acceptClean(record, header: columns) { return }
         summary.rowsRead += 1
         var (token, findings) = validator.rules.check(record, header: columns)
         if token != nil {
@@ -130,11 +131,31 @@ struct ValidationPass {
         for finding in findings { try report(finding) }
         if let token {
             summary.accepted += 1
-            try handlers.accepted(token)
+            try handlers.accepted?(token)
         } else {
             summary.rejected += 1
             try handlers.rejected(record, headerRecord)
         }
+    }
+
+    /// The clean lane (`CleanRow`): accepts a row with no finding without the full check's strings;
+    /// false when the row needs the full check.
+    private mutating func acceptClean(_ record: CSVRecord, header: Header) throws -> Bool {
+        guard let clean = validator.rules.cleanRow(record, header: header) else { return false }
+        var token: ValidToken?
+        if handlers.accepted != nil {
+            guard let made = clean.token(in: record) else { return false }
+            token = made
+        }
+        let accepted = try record.bytes.withUnsafeBufferPointer { bytes in
+            try fileRules.acceptClean(serial: UnsafeBufferPointer(rebasing: bytes[clean.serial]),
+                                      upn: UnsafeBufferPointer(rebasing: bytes[clean.upn]), line: record.line)
+        }
+        guard accepted else { return false }
+        summary.rowsRead += 1
+        summary.accepted += 1
+        if let token { try handlers.accepted?(token) }
+        return true
     }
 
     /// Rejects an entry that never became a record (a PSKC key package that could not be read).

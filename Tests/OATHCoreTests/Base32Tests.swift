@@ -24,6 +24,21 @@ import Testing
         #expect(try Base32.decode("mzxw6ytboi") == Array("foobar".utf8))
     }
 
+    /// `decodedCount(validating:)` gives exactly the verdict and length of `decode` (RFC 4648 vectors and random text).
+    @Test func decodedCountAgreesWithDecode() async {
+        for text in ["", "MY", "MZXQ", "MZXW6", "MZXW6YQ", "MZXW6YTB", "MZXW6YTBOI", "M", "MZX", "MZXW6Y", "mzxw6ytboi", "MZXW6YTBOI=", "01"] {
+            let bytes = Array(text.utf8)
+            let count = bytes.withUnsafeBufferPointer { Base32.decodedCount(validating: $0) }
+            #expect(count == (try? Base32.decode(utf8: bytes, maxLength: nil))?.count, "\(text)")
+        }
+        let alphabet = Array("AZaz27=018 é".utf8)
+        await propertyCheck(count: 2000, input: Gen.int(in: 0...(alphabet.count - 1)).array(of: 0...40)) { picks in
+            let bytes = picks.map { alphabet[$0] }
+            let count = bytes.withUnsafeBufferPointer { Base32.decodedCount(validating: $0) }
+            #expect(count == (try? Base32.decode(utf8: bytes, maxLength: nil))?.count)
+        }
+    }
+
     @Test func emptyIsRefused() {
         #expect(throws: Base32.DecodingError.empty) { try Base32.decode("") }
     }

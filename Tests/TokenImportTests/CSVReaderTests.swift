@@ -82,16 +82,29 @@ func readAll(_ text: String, chunkSize: Int = 1 << 16) throws -> [(line: Int, fi
         #expect(fields == ["a", "b;c"])
     }
 
-    /// Any chunking of the same bytes gives the same records (records split across reads).
+    /// Any chunking of the same bytes gives the same records (records split across reads). Read
+    /// whole, plain lines take the eight-bytes-at-a-time path; read a byte at a time, none does.
     @Test func chunkBoundariesDoNotMatter() async {
-        let alphabet: [UInt8] = Array("ab,\"\r\n ".utf8) + [UInt8(0xEF), 0xBB, 0xBF]
-        await propertyCheck(count: 300, input: Gen.int(in: 0...(alphabet.count - 1)).array(of: 0...60), Gen.int(in: 1...7)) { picks, chunk in
+        let alphabet: [UInt8] = Array("ab,\"\r\n ".utf8) + [UInt8(0xEF), 0xBB, 0xBF, 0]
+        await propertyCheck(count: 600, input: Gen.int(in: 0...(alphabet.count - 1)).array(of: 0...80), Gen.int(in: 1...7)) { picks, chunk in
             let bytes = picks.map { alphabet[$0] }
             let whole = try? readAll(bytes)
             let pieces = try? readAll(bytes, chunkSize: chunk)
+            let bytewise = try? readAll(bytes, chunkSize: 1)
             #expect(whole?.map(\.fields) == pieces?.map(\.fields))
             #expect(whole?.map(\.line) == pieces?.map(\.line))
+            #expect(whole?.map(\.fields) == bytewise?.map(\.fields))
+            #expect(whole?.map(\.line) == bytewise?.map(\.line))
+            #expect(whole?.map(\.problem) == bytewise?.map(\.problem))
         }
+    }
+
+    /// A line read whole is marked ASCII only when every byte of it is.
+    @Test func plainLinesKnowWhetherTheyAreASCII() throws {
+        var reader = CSVReader(source: MemoryByteSource("plain,ascii,line\nhélga@contoso.com,1,2\n\"quoted\",x\n"))
+        var marks: [Bool] = []
+        try reader.forEachRecord { marks.append($0.isASCII) }
+        #expect(marks == [true, false, false])
     }
 
     @Test func neverCrashesOnArbitraryBytes() async {
