@@ -106,10 +106,17 @@ extension TokenStore {
                 guard step == SQLITE_ROW else { throw StoreError.database(String(cString: sqlite3_errmsg(connection))) }
                 let serial = append(column: 0, of: statement)
                 let sealed = append(column: 1, of: statement)
-                let hash = HashAlgorithm(rawValue: String(cString: sqlite3_column_text(statement, 3))) ?? .sha1
+                let hash = Self.hashAlgorithm(column: 3, of: statement)
                 entries.append(Entry(serial: serial, sealed: sealed, interval: UInt64(sqlite3_column_int64(statement, 2)),
                                      hash: hash, drift: Int(sqlite3_column_int64(statement, 4))))
             }
+        }
+
+        /// The stored hash name (the schema allows sha1, sha256, sha512), without a `String` for the usual SHA-1.
+        private static func hashAlgorithm(column: Int32, of statement: OpaquePointer) -> HashAlgorithm {
+            guard let text = sqlite3_column_text(statement, column) else { return .sha1 }
+            if sqlite3_column_bytes(statement, column) == 4, memcmp(text, "sha1", 4) == 0 { return .sha1 }
+            return HashAlgorithm(rawValue: String(cString: text)) ?? .sha1
         }
 
         private mutating func append(column: Int32, of statement: OpaquePointer) -> Range<Int> {
@@ -159,7 +166,7 @@ private final class FindCheck: @unchecked Sendable {
         }
     }
 
-    /// Opens and checks the tokens of `range` without allocating per token (but for each token's key states).
+    /// Opens and checks the tokens of `range` without allocating per token (one key object per hash algorithm, rekeyed).
     private static func check(_ block: TokenStore.CandidateBlock, _ range: Range<Int>, key: MasterKey, code: UInt32,
                               digits: Int, time: UInt64, window: Int) throws -> [(String, Int)] {
         let box = SecretBox(key: key)
@@ -168,6 +175,7 @@ private final class FindCheck: @unchecked Sendable {
         var plaintext = [UInt8](repeating: 0, count: 256)
         defer { OPENSSL_cleanse(&plaintext, plaintext.count) }
         var found: [(String, Int)] = []
+        var keys: [HashAlgorithm: HMACKey] = [:]
         try block.bytes.withUnsafeBufferPointer { bytes in
             for entry in block.entries[range] {
                 associatedData.removeLast(associatedData.count - prefixLength)
@@ -177,7 +185,15 @@ private final class FindCheck: @unchecked Sendable {
                 let match = try associatedData.withUnsafeBufferPointer { aad in
                     try plaintext.withUnsafeMutableBufferPointer { out in
                         let length = try box.open(UnsafeBufferPointer(rebasing: bytes[entry.sealed]), associatedData: aad, into: out)
-                        let hmac = HMACKey(key: UnsafeBufferPointer(rebasing: out[..<length]), algorithm: entry.hash)
+                        let secret = UnsafeBufferPointer(rebasing: out[..<length])
+                        let hmac: HMACKey
+                        if let reused = keys[entry.hash] {
+                            reused.rekey(secret)
+                            hmac = reused
+                        } else {
+                            hmac = HMACKey(key: secret, algorithm: entry.hash)
+                            keys[entry.hash] = hmac
+                        }
                         return try? Verification.verify(code: code, key: hmac, request: request)
                     }
                 }

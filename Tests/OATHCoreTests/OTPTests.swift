@@ -13,6 +13,19 @@ import Testing
         #expect(OTP.format(code, digits: 6) == row["code"]!)
     }
 
+    /// A key object rekeyed (as `find` reuses one per thread) gives the RFC 6238 codes of its new key,
+    /// whatever key it held before (a longer one, whose block was hashed, included).
+    @Test("rekey, RFC 6238 Appendix B", arguments: Vectors.table("rfc6238.tsv"))
+    func rekeyGivesTheNewKeysCodes(row: [String: String]) throws {
+        let algorithm = try #require(HashAlgorithm(loose: row["hash"]!))
+        let secret = try Base32.decode(row["secret_base32"]!)
+        let earlier = [UInt8](repeating: 0xA5, count: 200)
+        let key = earlier.withUnsafeBufferPointer { HMACKey(key: $0, algorithm: algorithm) }
+        secret.withUnsafeBufferPointer { key.rekey($0) }
+        let time = UInt64(row["time"]!)!, step = UInt64(row["step"]!)!
+        #expect(OTP.format(OTP.totp(key: key, at: time, step: step, digits: 8), digits: 8) == row["code8"]!)
+    }
+
     @Test("RFC 6238 Appendix B, 8 and 6 digits", arguments: Vectors.table("rfc6238.tsv"))
     func rfc6238(row: [String: String]) throws {
         let algorithm = try #require(HashAlgorithm(loose: row["hash"]!))
