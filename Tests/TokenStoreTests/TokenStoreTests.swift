@@ -81,6 +81,24 @@ import TokenImport
         #expect(try fixture.store.tokens(matching: .init()).count == accepted)
     }
 
+    /// A block of more tokens than one thread takes at a time: threads share it slice by slice, and
+    /// every token is still checked exactly once (the match is found, the candidate count is exact).
+    @Test func findSharesABlockBetweenThreadsWithoutLosingATokenOrCountingOneTwice() throws {
+        let fixture = try StoreFixture()
+        let secrets = (0..<1_300).map { _ in StoreFixture.secret() }
+        let rows = secrets.indices.map { ("", String(format: "F%05d", $0), secrets[$0]) }
+        try fixture.importText(StoreFixture.file(rows))
+        let target = 1_111
+        let key = HMACKey(secret: Secret(bytes: try Base32.decode(secrets[target])))
+        let code = OTP.format(OTP.totp(key: key, at: UInt64(fixture.clock), step: 30), digits: 6)
+        for blockSize in [1_300, 700] {
+            let found = try fixture.store.find(code: code, user: nil, blockSize: blockSize)
+            #expect(found.contains { $0.serial == String(format: "F%05d", target) && $0.drift == 0 })
+        }
+        let details = try fixture.store.auditTrail().filter { $0.action == "token.find" }.map(\.detail)
+        #expect(details.count == 2 && details.allSatisfy { $0.contains(" of 1300 tokens match") })
+    }
+
     /// A store made before the status CHECK was rebuilt keeps its rows, ids, indexes and triggers.
     @Test func statusCheckRebuildKeepsAnOlderStoreIntact() throws {
         let queue = try DatabaseQueue()
