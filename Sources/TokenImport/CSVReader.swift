@@ -80,12 +80,18 @@ public struct CSVReader<Source: ByteSource> {
             }
             try chunk.withUnsafeBufferPointer { bytes in
                 var index = start
+                // The next line feed at or after `index`, or the chunk's end: searched once per line
+                // feed, so a file of lone-CR lines does not search the rest of the chunk per line.
+                var lineFeed = -1
                 while index < bytes.count {
                     // Fastest path: a whole plain line (no quote, NUL or lone CR) copied in one append.
-                    if state == .fieldStart, !recordOpen, let end = readPlainLine(bytes, from: index) {
-                        try body(record)
-                        index = end + 1
-                        continue
+                    if state == .fieldStart, !recordOpen {
+                        if lineFeed < index { lineFeed = Self.lineFeed(in: bytes, from: index) }
+                        if lineFeed < bytes.count, readPlainLine(bytes, from: index, to: lineFeed) {
+                            try body(record)
+                            index = lineFeed + 1
+                            continue
+                        }
                     }
                     // Fast path: copy a run of ordinary bytes inside a field in one append.
                     let run = ordinaryRun(bytes, from: index)
@@ -104,21 +110,24 @@ public struct CSVReader<Source: ByteSource> {
         if let last = finish() { try body(last) }
     }
 
-    /// Reads the plain line that starts at `start` into `record` and returns the index of its
-    /// line feed; nil when the line needs the byte-by-byte reader: it has a quote, a NUL or a CR
-    /// other than a CRLF's, is blank, is longer than a field may be, has more fields than are
-    /// kept, or does not end inside this chunk.
+    /// The index of the first line feed at or after `start`, or `bytes.count` when there is none.
+    private static func lineFeed(in bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        guard let base = bytes.baseAddress, let found = memchr(base + start, 0x0A, bytes.count - start) else { return bytes.count }
+        return UnsafeRawPointer(found) - UnsafeRawPointer(base)
+    }
+
+    /// Reads the line from `start` to its line feed at `end` into `record`; false when the line
+    /// needs the byte-by-byte reader (which starts the record again): it has a quote, a NUL or a CR
+    /// other than a CRLF's, is blank, is longer than a field may be, or has more fields than are kept.
     ///
     /// Looks at eight bytes at a time (SWAR): this loop sees every byte of every file, and the
     /// byte-at-a-time version cost 1,600 instructions per 87-byte row, most of a row's budget.
     @inline(__always)
-    private mutating func readPlainLine(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
-        guard let base = bytes.baseAddress,
-              let found = memchr(base + start, 0x0A, bytes.count - start) else { return nil }
-        let end = UnsafeRawPointer(found) - UnsafeRawPointer(base)
+    private mutating func readPlainLine(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> Bool {
+        guard let base = bytes.baseAddress else { return false }
         var count = end - start
         if count > 0, bytes[end - 1] == 0x0D { count -= 1 }
-        guard count > 0, count <= CSVLimits.maxFieldBytes else { return nil }
+        guard count > 0, count <= CSVLimits.maxFieldBytes else { return false }
         let text = base + start
         record.reset(line: line)
         var fieldStart = 0, position = 0, merged: UInt64 = 0
@@ -138,23 +147,23 @@ public struct CSVReader<Source: ByteSource> {
             merged |= word
             var flags = Self.flagged(word, delimiter) | Self.flagged(word, 0x22) | Self.flagged(word, 0x0D) | Self.flagged(word, 0)
             while flags != 0 {
-                if special(at: position + flags.trailingZeroBitCount / 8) { return nil }
+                if special(at: position + flags.trailingZeroBitCount / 8) { return false }
                 flags &= flags - 1
             }
             position += 8
         }
         while position < count {
             merged |= UInt64(text[position])
-            if special(at: position) { return nil }
+            if special(at: position) { return false }
             position += 1
         }
         record.ranges.append(fieldStart..<count)
-        guard record.ranges.count <= CSVLimits.maxStoredFields else { return nil }
+        guard record.ranges.count <= CSVLimits.maxStoredFields else { return false }
         record.bytes.append(contentsOf: UnsafeBufferPointer(start: text, count: count))
         record.fieldCount = record.ranges.count
         record.isASCII = merged & 0x8080_8080_8080_8080 == 0
         line += 1
-        return end
+        return true
     }
 
     /// The high bit of each byte of `word` that equals `byte`. Never misses one; a byte just above
