@@ -22,7 +22,8 @@ let package = Package(
         // Base32, HMAC, HOTP/TOTP, verification. Pure: no files, no clock, no database.
         .target(name: "OATHCore", dependencies: ["COpenSSL"]),
         // Bytes -> rows -> findings. Knows CSV, PSKC and the upload rules; no database.
-        .target(name: "TokenImport", dependencies: ["OATHCore", "COpenSSL"]),
+        .target(name: "CPrefetch"),
+        .target(name: "TokenImport", dependencies: ["OATHCore", "COpenSSL", "CPrefetch"]),
         // Durable state: tokens, assignments, apps, batches, audit, sealed secrets (SQLite via GRDB).
         .target(
             name: "TokenStore",

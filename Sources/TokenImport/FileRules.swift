@@ -82,7 +82,10 @@ struct FileRules {
     /// serial is new to the file and to the store and whose user has a free slot. For anything
     /// else it returns false having recorded nothing but the user's count from the store (which
     /// `check` would record too), and `check` words the finding.
-    mutating func acceptClean(serial: UnsafeBufferPointer<UInt8>, upn: UnsafeBufferPointer<UInt8>, line: Int) throws -> Bool {
+    ///
+    /// - Parameter serialHash: from `prefetchSerial`, called before the row's own checks.
+    mutating func acceptClean(serial: UnsafeBufferPointer<UInt8>, serialHash: UInt32, upn: UnsafeBufferPointer<UInt8>,
+                              line: Int) throws -> Bool {
         let user = try Self.withUserKey(upn) { key in
             let store = store, storeIsEmpty = storeIsEmpty
             return try users.findOrInsert(bytes: key) {
@@ -92,11 +95,19 @@ struct FileRules {
         if users.values[user] >= maxMethodsPerUser { return false }
         if !storeIsEmpty, try store.existingToken(serial: String(decoding: serial, as: UTF8.self)) != nil { return false }
         // Last, as it is the one change made: a serial seen before is left to `check` to report.
-        guard serials.findOrInsert(bytes: serial, { SerialEntry(line: Int32(clamping: line), user: Int32(user)) }).inserted else {
+        guard serials.findOrInsert(bytes: serial, hash: serialHash, { SerialEntry(line: Int32(clamping: line), user: Int32(user)) }).inserted else {
             return false
         }
         users.update(user) { $0 += 1 }
         return true
+    }
+
+    /// Starts loading the serial table's slot for `serial` (see `ByteKeyTable.prefetch(hash:)`);
+    /// returns the serial's hash for `acceptClean`.
+    func prefetchSerial(_ serial: UnsafeBufferPointer<UInt8>) -> UInt32 {
+        let hash = ByteKeyTable<SerialEntry>.hash(serial)
+        serials.prefetch(hash: hash)
+        return hash
     }
 
     /// Calls `body` with an ASCII UPN's key: its bytes, lowercased when it has capitals (as `UPN.key`).

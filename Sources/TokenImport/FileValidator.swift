@@ -65,6 +65,8 @@ struct ValidationPass {
     var summary = ValidationSummary()
     var fileRules: FileRules
     var header: Header?
+    /// The serial number's field index, read from the header once for the clean lane.
+    private var serialColumn: Int?
     var headerRecord = CSVRecord()
     private var saidEncodingDetected = false
 
@@ -109,6 +111,7 @@ struct ValidationPass {
                                  message: "the header has no \(names) column; the upload format is upn,serial number,secret key,time interval,manufacturer,model (name other columns with --map)"))
         }
         header = parsed
+        serialColumn = parsed.positions[.serial]
         headerRecord = record
     }
 
@@ -141,21 +144,24 @@ struct ValidationPass {
     /// The clean lane (`CleanRow`): accepts a row with no finding without the full check's strings;
     /// false when the row needs the full check.
     private mutating func acceptClean(_ record: CSVRecord, header: Header) throws -> Bool {
-        guard let clean = validator.rules.cleanRow(record, header: header) else { return false }
-        var token: ValidToken?
-        if handlers.accepted != nil {
-            guard let made = clean.token(in: record) else { return false }
-            token = made
+        guard let serialColumn, serialColumn < record.ranges.count else { return false }
+        return try record.bytes.withUnsafeBufferPointer { bytes in
+            // Started first, so the serial table's memory access overlaps the row's own checks.
+            let serialHash = fileRules.prefetchSerial(
+                UnsafeBufferPointer(rebasing: bytes[RowRules.trimmed(record.ranges[serialColumn], in: bytes)]))
+            guard let clean = validator.rules.cleanRow(record, header: header) else { return false }
+            var token: ValidToken?
+            if handlers.accepted != nil {
+                guard let made = clean.token(in: record) else { return false }
+                token = made
+            }
+            guard try fileRules.acceptClean(serial: UnsafeBufferPointer(rebasing: bytes[clean.serial]), serialHash: serialHash,
+                                            upn: UnsafeBufferPointer(rebasing: bytes[clean.upn]), line: record.line) else { return false }
+            summary.rowsRead += 1
+            summary.accepted += 1
+            if let token { try handlers.accepted?(token) }
+            return true
         }
-        let accepted = try record.bytes.withUnsafeBufferPointer { bytes in
-            try fileRules.acceptClean(serial: UnsafeBufferPointer(rebasing: bytes[clean.serial]),
-                                      upn: UnsafeBufferPointer(rebasing: bytes[clean.upn]), line: record.line)
-        }
-        guard accepted else { return false }
-        summary.rowsRead += 1
-        summary.accepted += 1
-        if let token { try handlers.accepted?(token) }
-        return true
     }
 
     /// Rejects an entry that never became a record (a PSKC key package that could not be read).
