@@ -112,7 +112,7 @@ extension TokenStore {
             }
         }
 
-        /// The stored hash name (the schema allows sha1, sha256, sha512), without a `String` for the usual SHA-1.
+        /// The stored hash name (the schema allows sha1 and sha256), without a `String` for the usual SHA-1.
         private static func hashAlgorithm(column: Int32, of statement: OpaquePointer) -> HashAlgorithm {
             guard let text = sqlite3_column_text(statement, column) else { return .sha1 }
             if sqlite3_column_bytes(statement, column) == 4, memcmp(text, "sha1", 4) == 0 { return .sha1 }
