@@ -16,20 +16,15 @@ public final class HMACKey: @unchecked Sendable {
     /// Prepares the key states for `algorithm`.
     public init(secret: Secret, algorithm: HashAlgorithm = .sha1) {
         self.algorithm = algorithm
-        state = secret.bytes.withUnsafeBufferPointer { Self.states(key: $0, algorithm: algorithm) }
+        state = .allocate(capacity: 1)
+        secret.bytes.withUnsafeBufferPointer { rekey($0) }
     }
 
     /// Prepares the key states from key bytes the caller holds (and wipes), for paths that open many keys.
     public init(key: UnsafeBufferPointer<UInt8>, algorithm: HashAlgorithm = .sha1) {
         self.algorithm = algorithm
-        state = Self.states(key: key, algorithm: algorithm)
-    }
-
-    private static func states(key: UnsafeBufferPointer<UInt8>, algorithm: HashAlgorithm) -> UnsafeMutablePointer<oath_hmac_state> {
-        let state = UnsafeMutablePointer<oath_hmac_state>.allocate(capacity: 1)
-        let ok = oath_hmac_state_init(state, algorithm.shimIdentifier, key.baseAddress, key.count)
-        precondition(ok == 1, "HashAlgorithm maps only to ids the shim knows")
-        return state
+        state = .allocate(capacity: 1)
+        rekey(key)
     }
 
     /// Replaces the key (same algorithm) in this object's storage. Only for a caller that holds the

@@ -54,10 +54,10 @@ extension RowRules {
             guard !upn.isEmpty, !bytes[upn].contains(UInt8(ascii: "'")),
                   UPN.problem(bytes: UnsafeBufferPointer(rebasing: bytes[upn])) == nil,
                   !serial.isEmpty, serial.count <= Self.maxSerialLength,
-                  !bytes[serial].contains(where: { $0 < 0x20 || $0 == 0x7F }),
+                  !Self.hasControlCharacter(bytes[serial]),
                   secret.count <= Base32.uploadMaxLength,
                   let secretBytes = Base32.decodedCount(validating: UnsafeBufferPointer(rebasing: bytes[secret])),
-                  secretBytes * 8 >= 128,
+                  secretBytes * 8 >= Self.minSecretBits,
                   !manufacturer.isEmpty, !model.isEmpty, interval != 0 else { return nil }
             return CleanRow(line: record.line, upn: upn, serial: serial, secret: secret,
                             manufacturer: manufacturer, model: model, interval: interval)

@@ -86,7 +86,8 @@ struct FileRules {
     /// - Parameter serialHash: from `prefetchSerial`, called before the row's own checks.
     mutating func acceptClean(serial: UnsafeBufferPointer<UInt8>, serialHash: UInt32, upn: UnsafeBufferPointer<UInt8>,
                               line: Int) throws -> Bool {
-        let user = try Self.withUserKey(upn) { key in
+        // A static function, so the closure may change the rules' tables without a copy of them being made.
+        let user = try UPN.withKey(ascii: upn) { key in
             let store = store, storeIsEmpty = storeIsEmpty
             return try users.findOrInsert(bytes: key) {
                 storeIsEmpty ? 0 : Int32(clamping: try store.methodCount(userKey: String(decoding: key, as: UTF8.self)))
@@ -108,16 +109,6 @@ struct FileRules {
         let hash = ByteKeyTable<SerialEntry>.hash(serial)
         serials.prefetch(hash: hash)
         return hash
-    }
-
-    /// Calls `body` with an ASCII UPN's key: its bytes, lowercased when it has capitals (as `UPN.key`).
-    /// Static, so `body` may change the rules' tables without a copy of them being made.
-    private static func withUserKey<R>(_ upn: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
-        guard upn.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) else { return try body(upn) }
-        return try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: upn.count) { key in
-            for (index, byte) in upn.enumerated() { key[index] = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte }
-            return try body(UnsafeBufferPointer(key))
-        }
     }
 
     private mutating func index(of upn: String) throws -> Int32 {

@@ -31,6 +31,8 @@ public struct RowRules: Sendable {
     public static let maxSerialLength = 64
     /// Longest part before `@` in a user principal name (Entra's limit).
     public static let maxUPNLocalLength = 64
+    /// Fewest secret bits without a `secret_weak` warning (RFC 4226 section 4, R6).
+    static let minSecretBits = 128
 
     /// Checks one record; returns the token when no error was found, and every finding (errors and warnings).
     func check(_ record: CSVRecord, header: Header) -> (token: ValidToken?, findings: [Finding]) {
@@ -90,14 +92,14 @@ public struct RowRules: Sendable {
             add(.serial, .serialMissing, "serial number is empty; copy it from the vendor's file or the back of the token")
         } else if serial.utf8.count > Self.maxSerialLength {
             add(.serial, .serialInvalid, "serial number is \(serial.unicodeScalars.count) characters long; at most \(Self.maxSerialLength) bytes are allowed")
-        } else if hasControlCharacter(serial) {
+        } else if Self.hasControlCharacter(serial.utf8) {
             add(.serial, .serialInvalid, "serial number contains a control character; remove it")
         }
     }
 
-    private func hasControlCharacter(_ text: String) -> Bool {
-        var text = text
-        return text.withUTF8 { $0.contains { $0 < 0x20 || $0 == 0x7F } }
+    /// True when the bytes hold a control character (C0 or DEL), which no serial may; the clean lane asks too.
+    static func hasControlCharacter(_ bytes: some Sequence<UInt8>) -> Bool {
+        bytes.contains { $0 < 0x20 || $0 == 0x7F }
     }
 
     private func checkSecret(_ bytes: ArraySlice<UInt8>, _ add: Add) -> Secret? {
@@ -160,8 +162,8 @@ public struct RowRules: Sendable {
     }
 
     private func checkStrength(_ secret: Secret, _ add: Add) -> Secret {
-        if secret.bitCount < 128 {
-            add(.secret, .secretWeak, "secret key has \(secret.bitCount) bits, below the 128 bits RFC 4226 requires; ask the vendor for a stronger seed")
+        if secret.bitCount < Self.minSecretBits {
+            add(.secret, .secretWeak, "secret key has \(secret.bitCount) bits, below the \(Self.minSecretBits) bits RFC 4226 requires; ask the vendor for a stronger seed")
         }
         return secret
     }

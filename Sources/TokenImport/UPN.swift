@@ -13,6 +13,16 @@ public enum UPN {
         return lowercaseASCII ? upn : upn.lowercased()
     }
 
+    /// Calls `body` with an ASCII UPN's key as bytes: the bytes themselves, or a lowercased copy on
+    /// the stack when they hold capitals. The clean lane's allocation-free form of `key(_:)`.
+    static func withKey<R>(ascii upn: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        guard upn.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) else { return try body(upn) }
+        return try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: upn.count) { key in
+            for (index, byte) in upn.enumerated() { key[index] = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte }
+            return try body(UnsafeBufferPointer(key))
+        }
+    }
+
     /// What is wrong with a non-empty UPN, as a message with its fix, or nil when it is well formed.
     public static func problem(in upn: String) -> String? {
         var upn = upn
