@@ -14,11 +14,17 @@ struct DatabaseStoreView: StoreView {
     /// True when the store held no token and no app when the import began: no lookups needed.
     let startedEmpty: Bool
 
-    init(db: Database, box: SecretBox, connection: NSLock) throws {
+    /// - Parameter startedEmpty: what `isEmpty` said before the import stored anything.
+    init(db: Database, box: SecretBox, connection: NSLock, startedEmpty: Bool) {
         self.db = db
         self.box = box
         self.connection = connection
-        startedEmpty = try Int.fetchOne(db, sql: "SELECT (SELECT count(*) FROM token) + (SELECT count(*) FROM app)") == 0
+        self.startedEmpty = startedEmpty
+    }
+
+    /// True when the store holds no token and no app.
+    static func isEmpty(_ db: Database) throws -> Bool {
+        try Int.fetchOne(db, sql: "SELECT (SELECT count(*) FROM token) + (SELECT count(*) FROM app)") == 0
     }
 
     func existingToken(serial: String) throws -> ExistingToken? {

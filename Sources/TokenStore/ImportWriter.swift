@@ -37,9 +37,9 @@ final class ImportWriter: @unchecked Sendable {
     /// Prepares the statements on the calling (GRDB) thread and starts the writer thread.
     init(db: Database, batch: Int64, started: Int64, actor: String) throws {
         insert = try RawStatement(db, sql: Self.insertSQL(rows: 1))
-        insert.bindConstants(from: 11) { $0.bind(batch); $0.bind(started) }
+        insert.bindConstants(from: Int32(Self.parametersPerRow + 1)) { $0.bind(batch); $0.bind(started) }
         insertMany = try RawStatement(db, sql: Self.insertSQL(rows: Self.insertGroup))
-        insertMany.bindConstants(from: Int32(Self.insertGroup * 10 + 1)) { $0.bind(batch); $0.bind(started) }
+        insertMany.bindConstants(from: Int32(Self.insertGroup * Self.parametersPerRow + 1)) { $0.bind(batch); $0.bind(started) }
         assign = try RawStatement(db, sql: "UPDATE token SET upn = ?, user_key = ?, status = 'assigned', updated_at = ?4 WHERE serial = ?3")
         assign.bindConstants(from: 4) { $0.bind(started) }
         let detail = "batch \(batch)"
@@ -65,11 +65,18 @@ final class ImportWriter: @unchecked Sendable {
     /// sixteen rows a run took a tenth off the writer (64 measured no better).
     static let insertGroup = 16
 
-    /// An insert of `rows` tokens: ten parameters per row, then the batch and the time for all.
+    /// Parameters bound for each token of an insert: serial, sealed secret, interval, hash, digits,
+    /// manufacturer, model, upn, user key (the status follows from the upn).
+    private static let parametersPerRow = 9
+
+    /// An insert of `rows` tokens: `parametersPerRow` parameters per row, then the batch and the time for all.
     private static func insertSQL(rows: Int) -> String {
-        let constants = "?\(rows * 10 + 1), ?\(rows * 10 + 2), ?\(rows * 10 + 2)"
+        let perRow = parametersPerRow
+        let constants = "?\(rows * perRow + 1), ?\(rows * perRow + 2), ?\(rows * perRow + 2)"
         let values = (0..<rows).map { row in
-            "(" + (1...10).map { "?\(row * 10 + $0)" }.joined(separator: ", ") + ", \(constants))"
+            let parameters = (1...perRow).map { "?\(row * perRow + $0)" }
+            let status = "CASE WHEN ?\(row * perRow + 8) IS NULL THEN '\(TokenStatus.available.rawValue)' ELSE '\(TokenStatus.assigned.rawValue)' END"
+            return "(" + parameters.joined(separator: ", ") + ", \(status), \(constants))"
         }
         return """
             INSERT INTO token(serial, sealed_secret, interval, hash, digits, manufacturer, model, upn, user_key, status, batch_id, created_at, updated_at)
@@ -115,31 +122,32 @@ final class ImportWriter: @unchecked Sendable {
     }
 
     private func store(_ rows: PackedRows) throws {
+        defer { for statement in [insert, insertMany, assign, auditAssign] { statement.releaseBorrowed() } }
         let firstNew = lastTokenID + 1
         var pending = rows.count - rows.assignCount
         var grouped = 0
         try rows.forEach { row in
             if row.assigns {
-                assign.bind(text: row.upn)
-                assign.bind(text: row.userKey)
-                assign.bind(text: row.serial)
+                assign.bind(borrowedText: row.upn)
+                assign.bind(borrowedText: row.userKey)
+                assign.bind(borrowedText: row.serial)
                 try assign.execute()
-                auditAssign.bind(text: row.serial)
-                auditAssign.bind(text: row.upn)
+                auditAssign.bind(borrowedText: row.serial)
+                auditAssign.bind(borrowedText: row.upn)
                 try auditAssign.execute()
                 return
             }
             let statement = pending >= Self.insertGroup || grouped > 0 ? insertMany : insert
-            statement.bind(text: row.serial)
-            statement.bind(blob: row.sealed)
+            // Borrowed: the batch's buffer outlives every run below, and is released before it is freed.
+            statement.bind(borrowedText: row.serial)
+            statement.bind(borrowedBlob: row.sealed)
             statement.bind(row.interval)
-            statement.bind(row.hash)
+            statement.bind(borrowedText: row.hash)
             statement.bind(row.digits)
-            statement.bind(text: row.manufacturer)
-            statement.bind(text: row.model)
-            statement.bind(text: row.upn)
-            statement.bind(text: row.userKey)
-            statement.bind(row.upn == nil ? TokenStatus.available.rawValue : TokenStatus.assigned.rawValue)
+            statement.bind(borrowedText: row.manufacturer)
+            statement.bind(borrowedText: row.model)
+            statement.bind(borrowedText: row.upn)
+            statement.bind(borrowedText: row.userKey)
             pending -= 1
             if statement === insertMany {
                 grouped += 1

@@ -24,11 +24,11 @@ struct PackedRows: Sendable {
         bytes.append(token.storeAction == .add ? 0 : 1)
         bytes.append(UInt8(token.interval))
         bytes.append(UInt8(token.digits))
-        bytes.append(UInt8(HashAlgorithm.allCases.firstIndex(of: token.hash)!))
         appendField(token.serial.utf8)
         appendField(sealed)
         appendField(token.manufacturer.utf8)
         appendField(token.model.utf8)
+        appendField(token.hash.rawValue.utf8)
         appendOptional(token.upn)
         appendOptional(token.userKey)
         count += 1
@@ -54,11 +54,12 @@ struct PackedRows: Sendable {
         var assigns: Bool
         var interval: Int
         var digits: Int
-        var hash: String
         var serial: UnsafeRawBufferPointer
         var sealed: UnsafeRawBufferPointer
         var manufacturer: UnsafeRawBufferPointer
         var model: UnsafeRawBufferPointer
+        /// The hash algorithm's stored name.
+        var hash: UnsafeRawBufferPointer
         var upn: UnsafeRawBufferPointer?
         var userKey: UnsafeRawBufferPointer?
     }
@@ -76,12 +77,12 @@ struct PackedRows: Sendable {
             }
             while offset < buffer.count {
                 let head = offset
-                offset += 4
-                let serial = field()!, sealed = field()!, manufacturer = field()!, model = field()!
+                offset += 3
+                let serial = field()!, sealed = field()!, manufacturer = field()!, model = field()!, hash = field()!
                 let upn = field(), userKey = field()
                 try body(Row(assigns: buffer[head] == 1, interval: Int(buffer[head + 1]), digits: Int(buffer[head + 2]),
-                             hash: HashAlgorithm.allCases[Int(buffer[head + 3])].rawValue, serial: serial, sealed: sealed,
-                             manufacturer: manufacturer, model: model, upn: upn, userKey: userKey))
+                             serial: serial, sealed: sealed, manufacturer: manufacturer, model: model, hash: hash,
+                             upn: upn, userKey: userKey))
             }
         }
     }

@@ -72,6 +72,10 @@ extension TokenStore {
             // SQLite's 2 MiB keeps most of them in memory (measured 1-2 s of 14 s).
             try db.execute(sql: "PRAGMA cache_size = -65536")
             defer { try? db.execute(sql: "PRAGMA cache_size = -2000") }
+            // Into an empty store, the secondary indexes are built once all rows are stored (nothing
+            // reads them meanwhile: the store view asks nothing of an empty store).
+            let startedEmpty = try DatabaseStoreView.isEmpty(db)
+            let indexes = startedEmpty ? try DeferredIndexes.drop(db) : DeferredIndexes.none
             let writer = try ImportWriter(db: db, batch: batch, started: started, actor: actor)
             defer { writer.abandon() }
             var rows = PackedRows(rows: ImportWriter.batchRows)
@@ -92,11 +96,12 @@ extension TokenStore {
             }
             var validator = template
             validator.maxMethodsPerUser = Schema.maxMethodsPerUser
-            validator.store = try DatabaseStoreView(db: db, box: box, connection: writer.connection)
+            validator.store = DatabaseStoreView(db: db, box: box, connection: writer.connection, startedEmpty: startedEmpty)
             result.summary = try input.validate(with: validator, handlers: handlers)
             try writer.submit(rows)
             try writer.finish()
             try db.execute(sql: Schema.tokenLimitInsertTrigger)
+            try indexes.rebuild(db)
             if result.summary.fileUnusable || (options.atomic && result.summary.rejected > 0) {
                 throw Rollback(result: result)
             }

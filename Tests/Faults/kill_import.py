@@ -17,6 +17,7 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 OATHCTL = os.path.join(ROOT, ".build", "release", "oathctl")
+INDEXES = {"token_user", "app_user", "audit_serial", "audit_upn"}
 
 
 def state(store):
@@ -28,7 +29,15 @@ def state(store):
         batches = db.execute("SELECT count(*) FROM batch").fetchone()[0]
         # The import lifts the five-per-user insert trigger inside its transaction: it must be back.
         triggers = db.execute("SELECT count(*) FROM sqlite_master WHERE type = 'trigger'").fetchone()[0]
-        return ("ok" if triggers == 3 else f"{triggers} of 3 triggers") if check == "ok" else check, tokens, batches
+        # An import into an empty store also drops the secondary indexes and builds them before committing.
+        indexes = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")}
+        if check != "ok":
+            return check, tokens, batches
+        if triggers != 3:
+            return f"{triggers} of 3 triggers", tokens, batches
+        if indexes != INDEXES:
+            return f"indexes {sorted(indexes)}", tokens, batches
+        return "ok", tokens, batches
     finally:
         db.close()
 

@@ -81,6 +81,32 @@ import TokenImport
         #expect(try fixture.store.tokens(matching: .init()).count == accepted)
     }
 
+    /// An import into an empty store drops the secondary indexes and builds them after the rows:
+    /// afterwards (committed or rolled back) the same indexes exist, and they hold every row.
+    @Test func importIntoAnEmptyStoreBuildsItsIndexesAgain() throws {
+        func indexes(_ fixture: StoreFixture) throws -> [Row] {
+            try fixture.store.db.read { db in
+                try Row.fetchAll(db, sql: "SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name")
+            }
+        }
+        let rows = (0..<ImportWriter.batchRows + 5).map { ("User\($0 % 300)@contoso.com", "I\($0)", StoreFixture.secret()) }
+        for atomic in [false, true] {
+            let fixture = try StoreFixture()
+            let before = try indexes(fixture)
+            #expect(before.map { $0["name"] as String }.contains("audit_upn"))
+            let text = StoreFixture.file(rows) + (atomic ? "x@contoso.com,X1,NOTBASE32!,30,Contoso,Key\n" : "")
+            let (result, _) = try fixture.importText(text, atomic: atomic)
+            #expect(result.committed == !atomic)
+            #expect(try indexes(fixture) == before)
+            try fixture.store.db.read { db in
+                #expect(try String.fetchOne(db, sql: "PRAGMA integrity_check") == "ok")
+                let userRows = try Int.fetchOne(db, sql: "SELECT count(*) FROM token INDEXED BY token_user WHERE user_key = 'user7@contoso.com'")
+                let auditRows = try Int.fetchOne(db, sql: "SELECT count(*) FROM audit INDEXED BY audit_upn WHERE upn = 'USER7@contoso.com' COLLATE NOCASE")
+                #expect(userRows == (atomic ? 0 : 4) && auditRows == (atomic ? 0 : 4))
+            }
+        }
+    }
+
     /// A block of more tokens than one thread takes at a time: threads share it slice by slice, and
     /// every token is still checked exactly once (the match is found, the candidate count is exact).
     @Test func findSharesABlockBetweenThreadsWithoutLosingATokenOrCountingOneTwice() throws {
