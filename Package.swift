@@ -19,8 +19,10 @@ let package = Package(
             pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"])]
         ),
+        // HMAC-SHA-1 in sixteen SIMD lanes (AVX-512 / AVX2 / portable), for `find`'s window checks.
+        .target(name: "CSHA1Lanes"),
         // Base32, HMAC, HOTP/TOTP, verification. Pure: no files, no clock, no database.
-        .target(name: "OATHCore", dependencies: ["COpenSSL"]),
+        .target(name: "OATHCore", dependencies: ["COpenSSL", "CSHA1Lanes"]),
         // Bytes -> rows -> findings. Knows CSV, PSKC and the upload rules; no database.
         .target(name: "CPrefetch"),
         .target(name: "TokenImport", dependencies: ["OATHCore", "COpenSSL", "CPrefetch"]),
@@ -48,7 +50,7 @@ let package = Package(
         .executableTarget(name: "oathbench", dependencies: ["OATHCore", "TokenImport", "TokenStore"], path: "Benchmarks/oathbench"),
         .testTarget(
             name: "OATHCoreTests",
-            dependencies: ["OATHCore", .product(name: "PropertyBased", package: "swift-property-based")]
+            dependencies: ["OATHCore", "CSHA1Lanes", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
         .testTarget(
             name: "TokenImportTests",

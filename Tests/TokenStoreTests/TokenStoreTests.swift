@@ -125,6 +125,22 @@ import TokenImport
         #expect(details.count == 2 && details.allSatisfy { $0.contains(" of 1300 tokens match") })
     }
 
+    /// Keys of up to 64 bytes are checked sixteen at a time in SIMD lanes, longer ones (Entra allows
+    /// 128 Base32 characters, 80 bytes) one at a time: `find` finds a token on either path, at its drift.
+    @Test func findChecksShortKeysInLanesAndLongKeysOneAtATime() throws {
+        let fixture = try StoreFixture()
+        let secrets = (0..<100).map { index in
+            Base32.encode((0..<(index % 3 == 0 ? 80 : 20)).map { _ in UInt8.random(in: 0...255) })
+        }
+        try fixture.importText(StoreFixture.file(secrets.indices.map { ("", "L\($0)", secrets[$0]) }))
+        for target in [30, 31, 98, 99] {
+            let key = HMACKey(secret: Secret(bytes: try Base32.decode(secrets[target])))
+            let code = OTP.format(OTP.hotp(key: key, counter: UInt64(fixture.clock) / 30 - 1), digits: 6)
+            let found = try fixture.store.find(code: code)
+            #expect(found.contains { $0.serial == "L\(target)" && $0.drift == -1 }, "token \(target)")
+        }
+    }
+
     /// A store made before the status CHECK was rebuilt keeps its rows, ids, indexes and triggers.
     @Test func statusCheckRebuildKeepsAnOlderStoreIntact() throws {
         let queue = try DatabaseQueue()
