@@ -75,7 +75,8 @@ final class ImportWriter: @unchecked Sendable {
         let constants = "?\(rows * perRow + 1), ?\(rows * perRow + 2), ?\(rows * perRow + 2)"
         let values = (0..<rows).map { row in
             let parameters = (1...perRow).map { "?\(row * perRow + $0)" }
-            let status = "CASE WHEN ?\(row * perRow + 8) IS NULL THEN '\(TokenStatus.available.rawValue)' ELSE '\(TokenStatus.assigned.rawValue)' END"
+            let upn = parameters[7]
+            let status = "CASE WHEN \(upn) IS NULL THEN '\(TokenStatus.available.rawValue)' ELSE '\(TokenStatus.assigned.rawValue)' END"
             return "(" + parameters.joined(separator: ", ") + ", \(status), \(constants))"
         }
         return """
