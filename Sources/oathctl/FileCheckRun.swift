@@ -4,6 +4,8 @@ import TokenImport
 /// One pass over a token file with the report, rejects file and progress bar wired up.
 struct FileCheckRun {
     let options: FileCheckOptions
+    /// What the pass still does once the whole file is read, for the progress bar.
+    var afterReading: String? = nil
 
     /// The summary and the report's path; throws `CLIError` for a file or report that cannot be used.
     ///
@@ -25,7 +27,8 @@ struct FileCheckRun {
             throw CLIError("\(error)")
         }
         let size = (try? FileManager.default.attributesOfItem(atPath: options.file)[.size] as? Int) ?? nil
-        let progress = ProgressBar(label: "Checking \(URL(fileURLWithPath: options.file).lastPathComponent)", total: size)
+        let progress = ProgressBar(label: "Checking \(URL(fileURLWithPath: options.file).lastPathComponent)", total: size,
+                                   afterwards: afterReading)
         var handlers = FileValidator.Handlers(finding: report.add)
         var wroteRejectsHeader = false
         handlers.rejected = { record, header in

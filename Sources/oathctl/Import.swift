@@ -33,7 +33,8 @@ extension Oathctl {
             let reportPath: String
             do {
                 let sha256 = try SHA256Digest.of(path: options.file)
-                (_, reportPath) = try FileCheckRun(options: options).run { input, validator, handlers in
+                let run = FileCheckRun(options: options, afterReading: "writing the store")
+                (_, reportPath) = try run.run { input, validator, handlers in
                     let imported = try store.importTokens(input, validator: validator,
                                                           options: .init(fileName: name, sha256: sha256, atomic: atomic), handlers: handlers)
                     result = imported

@@ -4,13 +4,17 @@ import Foundation
 final class ProgressBar {
     private let total: Int
     private let label: String
+    private let afterwards: String?
     private let enabled: Bool
     private var lastDraw = 0.0
     private var drawn = false
 
-    init(label: String, total: Int?) {
+    /// - Parameter afterwards: what the command still does once the bar is full (an import stores
+    ///   its last rows and builds the store's indexes), shown beside the full bar.
+    init(label: String, total: Int?, afterwards: String? = nil) {
         self.label = label
         self.total = max(total ?? 0, 1)
+        self.afterwards = afterwards
         enabled = Terminal.stderrIsTTY && (total ?? 0) > 0
     }
 
@@ -24,7 +28,8 @@ final class ProgressBar {
         let width = 30
         let filled = Int(fraction * Double(width))
         let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-        FileHandle.standardError.write(Data("\r\(label) [\(bar)] \(Int(fraction * 100))%".utf8))
+        let tail = done >= total ? afterwards.map { ", \($0)" } ?? "" : ""
+        FileHandle.standardError.write(Data("\r\(label) [\(bar)] \(Int(fraction * 100))%\(tail)".utf8))
         drawn = true
     }
 
