@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # make fuzz: builds each libFuzzer target with the address sanitizer and runs it for FUZZ_SECONDS
-# (default 60) from a seed corpus of the samples and test vectors. A crash input is kept under
+# (default 60) from a seed corpus of the samples and test vectors. fuzz-lanes compares find's SIMD
+# SHA-1 (C, built with the address sanitizer too) with libcrypto. A crash input is kept under
 # Fuzz/crashes/ and the run fails; add it to Tests/HostileInputs/ once fixed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,19 +10,20 @@ scratch=.build-fuzz
 # Coverage and the address sanitizer at compile time; at link time libFuzzer's runtime without its
 # main, since SwiftPM gives each executable its own entry point (which calls LLVMFuzzerRunDriver).
 fuzzer_lib=$(ls "$(dirname "$(readlink -f "$(command -v swift)")")"/../lib/clang/*/lib/linux/libclang_rt.fuzzer_no_main-x86_64.a | head -1)
-flags=(-Xswiftc -sanitize=address -Xswiftc -Xfrontend -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING
+flags=(-Xcc -fsanitize=address -Xswiftc -sanitize=address -Xswiftc -Xfrontend -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING
        -Xlinker "$fuzzer_lib" -Xlinker -lstdc++)
 export LSAN_OPTIONS="suppressions=$PWD/Fuzz/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 mkdir -p Fuzz/crashes
-for target in base32 csv pskc; do
+for target in base32 csv pskc lanes; do
   swift build -c debug --scratch-path "$scratch" --product "fuzz-$target" "${flags[@]}" 2>&1 | grep -vE "warning: Cannot export local symbol" | tail -2
   corpus=$(mktemp -d "${TMPDIR:-/tmp}/oathctl-corpus-$target.XXXXXX")
   case $target in
     base32) cut -f2 ../shared/vectors/rfc4648_base32.tsv ../shared/vectors/differential_totp.tsv | sed -n '1,200p' | split -l 1 - "$corpus/v" ;;
     csv) cp samples/*.csv samples/unusable/*.csv "$corpus/" ;;
     pskc) cp samples/*.xml Tests/TokenImportTests/RFC6030/*.xml "$corpus/" ;;
+    lanes) split -b 300 ../shared/vectors/differential_totp.tsv "$corpus/v" ;;
   esac
-  cp Tests/HostileInputs/* "$corpus/" 2>/dev/null || true
+  [ "$target" = lanes ] || cp Tests/HostileInputs/* "$corpus/" 2>/dev/null || true
   echo "== fuzz-$target for ${seconds}s"
   "$scratch/debug/fuzz-$target" "$corpus" -max_total_time="$seconds" -max_len=8192 -timeout=10 \
     -artifact_prefix=Fuzz/crashes/"$target"- -print_final_stats=1 2>&1 | grep -E "^(stat::number_of_executed_units|stat::peak_rss_mb|==|SUMMARY|Done)" || true
