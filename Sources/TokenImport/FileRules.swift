@@ -16,13 +16,13 @@ struct FileRules {
     /// Keyed by lowercased UPN; the value is the methods the user holds: in the store plus rows accepted so far.
     private var users = ByteKeyTable<Int32>()
 
-    /// `validate` without a store: no serial needs looking up (nor a `String` made for it).
+    /// `validate` without a store, or an import into an empty one: nothing needs looking up (nor a `String` made for it).
     private let storeIsEmpty: Bool
 
     init(maxMethodsPerUser: Int, store: StoreView) {
         self.maxMethodsPerUser = maxMethodsPerUser
         self.store = store
-        storeIsEmpty = store is EmptyStoreView
+        storeIsEmpty = store.isKnownEmpty
     }
 
     /// Registers a row that failed its own rules, so later duplicates of its serial are still found.

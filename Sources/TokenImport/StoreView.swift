@@ -10,6 +10,13 @@ public protocol StoreView {
     func methodCount(userKey: String) throws -> Int
     /// Whether the stored token `serial` has exactly this secret (asked only for serials that exist).
     func secretMatches(serial: String, secret: Secret) throws -> Bool
+    /// True when the store is known to hold no token and no app: then the rules ask it nothing
+    /// (and make no `String` to ask with).
+    var isKnownEmpty: Bool { get }
+}
+
+extension StoreView {
+    public var isKnownEmpty: Bool { false }
 }
 
 /// A stored token as the file rules see it.
@@ -31,4 +38,5 @@ public struct EmptyStoreView: StoreView {
     public func existingToken(serial: String) -> ExistingToken? { nil }
     public func methodCount(userKey: String) -> Int { 0 }
     public func secretMatches(serial: String, secret: Secret) -> Bool { false }
+    public var isKnownEmpty: Bool { true }
 }

@@ -12,14 +12,14 @@ struct DatabaseStoreView: StoreView {
     let box: SecretBox
     let connection: NSLock
     /// True when the store held no token and no app when the import began: no lookups needed.
-    let startedEmpty: Bool
+    let isKnownEmpty: Bool
 
     /// - Parameter startedEmpty: what `isEmpty` said before the import stored anything.
     init(db: Database, box: SecretBox, connection: NSLock, startedEmpty: Bool) {
         self.db = db
         self.box = box
         self.connection = connection
-        self.startedEmpty = startedEmpty
+        isKnownEmpty = startedEmpty
     }
 
     /// True when the store holds no token and no app.
@@ -28,7 +28,7 @@ struct DatabaseStoreView: StoreView {
     }
 
     func existingToken(serial: String) throws -> ExistingToken? {
-        if startedEmpty { return nil }
+        if isKnownEmpty { return nil }
         let row = try connection.withLock {
             try Row.fetchOne(db.cachedStatement(sql: "SELECT upn FROM token WHERE serial = ?"), arguments: [serial])
         }
@@ -36,7 +36,7 @@ struct DatabaseStoreView: StoreView {
     }
 
     func methodCount(userKey: String) throws -> Int {
-        if startedEmpty { return 0 }
+        if isKnownEmpty { return 0 }
         return try connection.withLock { try TokenStore.methodCount(db, userKey: userKey) }
     }
 
