@@ -77,10 +77,8 @@ public final class SHA1Lanes {
         oathctl_hmac_sha1_lanes_init(inner, outer, keys)
         var widest = 0
         for lane in 0..<count {
-            let request = requests[lane]
-            let now = Int64(clamping: OTP.timeStep(at: request.time, step: request.step))
-            firstSteps[lane] = now + Int64(request.drift) - Int64(request.window)
-            widest = max(widest, 2 * request.window + 1)
+            firstSteps[lane] = requests[lane].windowStart
+            widest = max(widest, 2 * requests[lane].window + 1)
         }
         withUnsafeTemporaryAllocation(of: Bool.self, capacity: count * widest) { matched in
             for offset in 0..<widest {

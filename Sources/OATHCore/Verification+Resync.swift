@@ -7,7 +7,7 @@ extension Verification {
     /// - Returns: the step of the second code, and its drift against the request's time.
     /// - Throws: `Failure.wrongCode` when no consecutive pair matches, `Failure.replayed` when only old pairs do.
     public static func resync(first: UInt32, second: UInt32, key: HMACKey, request: Request) throws(Failure) -> Match {
-        let lower = max(0, Int64(clamping: OTP.timeStep(at: request.time, step: request.step)) + Int64(request.drift) - Int64(request.window))
+        let lower = max(0, request.windowStart)
         var previous = OTP.hotp(key: key, counter: UInt64(lower), digits: request.digits)
         return try nearestMatch(request, from: 1, fresh: { $0 - 1 }) { step in
             let current = OTP.hotp(key: key, counter: UInt64(step), digits: request.digits)

@@ -93,9 +93,9 @@ public enum Verification {
     ///   - matches: whether the code(s) match at a step; called once per step, in order.
     static func nearestMatch(_ request: Request, from offset: Int64, fresh: (Int64) -> Int64,
                              matches: (Int64) -> Bool) throws(Failure) -> Match {
-        let now = Int64(clamping: OTP.timeStep(at: request.time, step: request.step))
+        let now = request.nowStep
         let center = now + Int64(request.drift)
-        let lower = max(0, center - Int64(request.window))
+        let lower = max(0, request.windowStart)
         let upper = center + Int64(request.window)
         let floor = request.lastUsedStep.map { Int64(clamping: $0) } ?? -1
 
@@ -118,4 +118,12 @@ public enum Verification {
         if replayed >= 0 { throw .replayed(step: UInt64(replayed)) }
         throw .wrongCode
     }
+}
+
+extension Verification.Request {
+    /// The step of `time`.
+    var nowStep: Int64 { Int64(clamping: OTP.timeStep(at: time, step: step)) }
+    /// The window's first step before it is clamped at step 0: the expected step (now plus drift)
+    /// minus the window. `nearestMatch`, `resync` and `SHA1Lanes` all start from it.
+    var windowStart: Int64 { nowStep + Int64(drift) - Int64(window) }
 }
