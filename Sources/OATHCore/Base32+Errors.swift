@@ -27,14 +27,16 @@ extension Base32 {
         }
     }
 
-    /// Names an invalid byte for a message. A Base32-invalid symbol carries no key material of the
-    /// Base32 text, so naming it is safe; control and non-ASCII bytes are shown by code.
+    /// Names the class of an invalid byte for a message, never the byte itself: a seed written in
+    /// another alphabet (hex, Base64) is key material, and its characters must not reach a report.
     static func describe(_ byte: UInt8) -> String {
         switch byte {
-        case UInt8(ascii: " "): return "a space"
+        case UInt8(ascii: " "), 0x09: return "a space"
         case UInt8(ascii: "="): return "padding '='"
-        case 0x21...0x7E: return "character '\(Character(Unicode.Scalar(byte)))'"
-        default: return "byte 0x\(String(byte, radix: 16, uppercase: true))"
+        case UInt8(ascii: "0"), UInt8(ascii: "1"), UInt8(ascii: "8"), UInt8(ascii: "9"): return "a digit outside 2-7"
+        case 0x21...0x7E: return "a punctuation mark"
+        case 0x80...: return "a non-ASCII character"
+        default: return "a control character"
         }
     }
 }

@@ -23,16 +23,20 @@ public enum Hex {
         out.reserveCapacity(utf8.count / 2)
         var high: UInt8 = 0
         for (index, byte) in utf8.enumerated() {
-            let nibble: UInt8
-            switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): nibble = byte - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): nibble = byte - UInt8(ascii: "a") + 10
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): nibble = byte - UInt8(ascii: "A") + 10
-            default: throw .invalidCharacter(position: index + 1)
-            }
+            guard let nibble = value(byte) else { throw .invalidCharacter(position: index + 1) }
             if index % 2 == 0 { high = nibble } else { out.append(high << 4 | nibble) }
         }
         return out
+    }
+
+    /// The value of one hex digit (either case), or nil.
+    public static func value(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
+        }
     }
 
     /// Lowercase hex of bytes.

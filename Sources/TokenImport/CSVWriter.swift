@@ -2,27 +2,16 @@ import Foundation
 
 /// A buffered RFC 4180 writer: quotes fields holding the delimiter, quotes or line breaks; LF or CRLF line ends.
 public final class CSVWriter {
-    private let handle: FileHandle
-    private let path: String
+    private let file: OutputFile
     private var buffer: [UInt8] = []
     /// `\n` or `\r\n`.
     public let lineEnding: String
 
-    /// Creates the file with `permissions` (0600 for anything holding secrets), truncating an existing one.
-    ///
-    /// The mode is set at creation (`open` with O_CREAT) and again with `fchmod`, so a file holding
-    /// secrets is never readable by others, not even for an instant, whatever the umask.
-    public init(path: String, permissions: mode_t, lineEnding: String = "\n") throws {
+    /// Prepares the file with `permissions` (0600 for anything holding secrets); it replaces
+    /// `path` only on `close()` (see `OutputFile`).
+    public init(path: String, permissions: mode_t, lineEnding: String = "\n") throws(OutputFileError) {
         self.lineEnding = lineEnding
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, permissions)
-        guard fd >= 0 else { throw CSVWriterError(path: path, reason: String(cString: strerror(errno))) }
-        guard fchmod(fd, permissions) == 0 else {
-            let reason = String(cString: strerror(errno))
-            _ = Glibc.close(fd)
-            throw CSVWriterError(path: path, reason: reason)
-        }
-        handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
-        self.path = path
+        file = try OutputFile(path: path, permissions: permissions)
         buffer.reserveCapacity(1 << 16)
     }
 
@@ -63,21 +52,16 @@ public final class CSVWriter {
 
     public func flush() throws {
         guard !buffer.isEmpty else { return }
-        do { try handle.write(contentsOf: buffer) } catch {
-            throw CSVWriterError(path: path, reason: error.localizedDescription)
-        }
+        try buffer.withUnsafeBytes { try file.write($0) }
         buffer.removeAll(keepingCapacity: true)
     }
 
+    /// Writes what is buffered and puts the file in place.
     public func close() throws {
         try flush()
-        try handle.close()
+        try file.commit()
     }
-}
 
-/// A report or rejects file could not be written.
-public struct CSVWriterError: Error, CustomStringConvertible {
-    public let path: String
-    public let reason: String
-    public var description: String { "cannot write \(path): \(reason)" }
+    /// Drops the file: the target stays as it was.
+    public func discard() { file.discard() }
 }

@@ -54,7 +54,9 @@ extension RowRules {
             guard !upn.isEmpty, !bytes[upn].contains(UInt8(ascii: "'")),
                   UPN.problem(bytes: UnsafeBufferPointer(rebasing: bytes[upn])) == nil,
                   !serial.isEmpty, serial.count <= Self.maxSerialLength,
-                  !Self.hasControlCharacter(bytes[serial]),
+                  Self.isSerial(bytes[serial]),
+                  manufacturer.count <= Self.maxNameLength, model.count <= Self.maxNameLength,
+                  Self.isPrintableASCII(bytes[manufacturer]), Self.isPrintableASCII(bytes[model]),
                   secret.count <= Base32.uploadMaxLength,
                   let secretBytes = Base32.decodedCount(validating: UnsafeBufferPointer(rebasing: bytes[secret])),
                   secretBytes * 8 >= Self.minSecretBits,
@@ -62,6 +64,11 @@ extension RowRules {
             return CleanRow(line: record.line, upn: upn, serial: serial, secret: secret,
                             manufacturer: manufacturer, model: model, interval: interval)
         }
+    }
+
+    /// True for ASCII without control characters (the field is known to be ASCII).
+    static func isPrintableASCII(_ bytes: some Sequence<UInt8>) -> Bool {
+        bytes.allSatisfy { $0 >= 0x20 && $0 < 0x7F }
     }
 
     /// `range` without leading and trailing spaces and tabs, as `TokenFields` trims.

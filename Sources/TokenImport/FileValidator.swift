@@ -1,3 +1,5 @@
+import OATHCore
+
 /// One streaming pass over a token file: header, row rules, file rules, with every finding reported.
 ///
 /// The validator owns no output: findings, accepted tokens and rejected records go to the
@@ -94,7 +96,7 @@ struct ValidationPass {
     mutating func begin(headerRecord record: CSVRecord) throws {
         guard let parsed = Header(record: record, aliases: validator.columnAliases) else {
             return try unusable(Finding(line: record.line, code: .headerMissing,
-                message: "line \(record.line) is not a header; the first row must name the columns: upn,serial number,secret key,time interval,manufacturer,model"))
+                message: "line \(record.line) is not a header; the first row must name the columns: upn,serial number,secret key,time interval,manufacturer,model" + Self.headerlessHint(record)))
         }
         for (position, name) in parsed.unknown {
             try report(Finding(line: record.line, code: .columnUnknown,
@@ -104,7 +106,10 @@ struct ValidationPass {
             try unusable(Finding(line: record.line, field: column, code: .columnMissing,
                                  message: "column \(position) names \(column.rawValue) a second time; keep one \(column.rawValue) column"))
         }
-        let missing = parsed.missing(entra: validator.rules.entra)
+        let rules = validator.rules
+        let missing = parsed.missing(entra: rules.entra).filter {
+            !($0 == .manufacturer && !rules.defaultManufacturer.isEmpty) && !($0 == .model && !rules.defaultModel.isEmpty)
+        }
         if !missing.isEmpty {
             let names = missing.map(\.rawValue).joined(separator: ", ")
             try unusable(Finding(line: record.line, field: missing[0], code: .columnMissing,
@@ -113,6 +118,17 @@ struct ValidationPass {
         header = parsed
         serialColumn = parsed.positions[.serial]
         headerRecord = record
+    }
+
+    /// What a headerless first line looks like, when it looks like a format oathctl reads another way.
+    static func headerlessHint(_ record: CSVRecord) -> String {
+        let first = record.field(0).map { String(decoding: $0, as: UTF8.self).trimmingSpaces() } ?? ""
+        if first.uppercased() == "OATH-HOTP" || first.lowercased().hasPrefix("yubico") {
+            return "; this looks like a YubiKey personalization log (OATH-HOTP or Yubico OTP), which oathctl does not load: it loads TOTP tokens only"
+        }
+        guard let second = record.field(1)?.trimmingSpaceBytes(), second.count >= 2, second.count % 2 == 0,
+              second.allSatisfy({ Hex.value($0) != nil }) else { return "" }
+        return "; its second field is hex, as in an OATH CSV (serial, hex seed[, type[, digits[, time step[, hash]]]]): read it with --input-format oath-csv"
     }
 
     /// Runs the row and file rules on one data record and sends the outcome to the handlers.
@@ -128,13 +144,16 @@ struct ValidationPass {
                 findings += crossRow
             }
         } else {
-            let fields = TokenFields(record: record, header: columns, upnMap: validator.rules.upnMap)
+            let fields = TokenFields(record: record, header: columns, rules: validator.rules)
             try fileRules.noteRejected(serial: fields.serial, upn: fields.upn, line: record.line)
         }
+        if let made = token, let refusal = try deliver(made) {
+            token = nil
+            findings.append(refusal)
+        }
         for finding in findings { try report(finding) }
-        if let token {
+        if token != nil {
             summary.accepted += 1
-            try handlers.accepted?(token)
         } else {
             summary.rejected += 1
             try handlers.rejected(record, headerRecord)
@@ -158,9 +177,26 @@ struct ValidationPass {
             guard try fileRules.acceptClean(serial: UnsafeBufferPointer(rebasing: bytes[clean.serial]), serialHash: serialHash,
                                             upn: UnsafeBufferPointer(rebasing: bytes[clean.upn]), line: record.line) else { return false }
             summary.rowsRead += 1
+            if let token, let refusal = try deliver(token) {
+                try report(refusal)
+                summary.rejected += 1
+                try handlers.rejected(record, headerRecord)
+                return true
+            }
             summary.accepted += 1
-            if let token { try handlers.accepted?(token) }
             return true
+        }
+    }
+
+    /// Hands an accepted token on; a `TokenRefusal` from the handler (a conversion whose format
+    /// cannot carry it) becomes the finding returned, and the row is rejected after all.
+    private func deliver(_ token: ValidToken) throws -> Finding? {
+        do {
+            try handlers.accepted?(token)
+            return nil
+        } catch let refusal as TokenRefusal {
+            return Finding(line: token.line, upn: token.upn ?? "", serial: token.serial, field: refusal.field,
+                           code: refusal.code, message: refusal.message)
         }
     }
 

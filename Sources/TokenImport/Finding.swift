@@ -24,3 +24,17 @@ public struct Finding: Sendable, Equatable {
 
     public var isWarning: Bool { code.isWarning }
 }
+
+/// Thrown by an `accepted` handler that cannot take a token (a conversion to a format that would
+/// lose one of its settings): the pass rejects the row with this finding instead.
+public struct TokenRefusal: Error {
+    public var field: Column?
+    public var code: FindingCode
+    public var message: String
+
+    public init(field: Column? = nil, code: FindingCode, message: String) {
+        self.field = field
+        self.code = code
+        self.message = message
+    }
+}

@@ -13,13 +13,18 @@ public enum FindingCode: String, CaseIterable, Sendable, Codable, Comparable {
     case secretEncodingInvalid = "secret_encoding_invalid"
     case intervalInvalid = "interval_invalid"
     case manufacturerMissing = "manufacturer_missing"
+    case manufacturerInvalid = "manufacturer_invalid"
     case modelMissing = "model_missing"
+    case modelInvalid = "model_invalid"
     case hashInvalid = "hash_invalid"
     case digitsInvalid = "digits_invalid"
     case userTokenLimit = "user_token_limit"
     case tokenMultipleUsers = "token_multiple_users"
     case tokenAssignedElsewhere = "token_assigned_elsewhere"
     case secretConflict = "secret_conflict"
+    case secretDuplicate = "secret_duplicate"
+    // Conversions: the target format cannot carry the token.
+    case entraUnsupported = "entra_unsupported"
     // Vendor PSKC files: the key package is rejected.
     case algorithmUnsupported = "algorithm_unsupported"
     case macInvalid = "mac_invalid"

@@ -20,6 +20,9 @@ public struct RowRules: Sendable {
     public var secretEncoding: SecretEncoding
     /// Users for rows whose UPN is empty, by serial (`--upn-map`).
     public var upnMap: [String: String]
+    /// Manufacturer and model for rows that name none (`--manufacturer`, `--model`); empty: none.
+    public var defaultManufacturer = ""
+    public var defaultModel = ""
 
     public init(entra: Bool = false, secretEncoding: SecretEncoding = .base32, upnMap: [String: String] = [:]) {
         self.entra = entra
@@ -29,8 +32,8 @@ public struct RowRules: Sendable {
 
     /// Longest serial number accepted.
     public static let maxSerialLength = 64
-    /// Longest part before `@` in a user principal name (Entra's limit).
-    public static let maxUPNLocalLength = 64
+    /// Longest manufacturer or model name.
+    public static let maxNameLength = 64
     /// Fewest secret bits without a `secret_weak` warning (RFC 4226 section 4, R6).
     static let minSecretBits = 128
 
@@ -48,7 +51,7 @@ public struct RowRules: Sendable {
                 + "quote any field that contains a comma and remove stray commas"
             return (nil, [Finding(line: record.line, code: .fieldCount, message: message)])
         }
-        let fields = TokenFields(record: record, header: header, upnMap: upnMap)
+        let fields = TokenFields(record: record, header: header, rules: self)
         var findings: [Finding] = []
         let line = fields.line, upn = fields.upn, serial = fields.serial
         func add(_ column: Column?, _ code: FindingCode, _ message: String) {
@@ -62,10 +65,14 @@ public struct RowRules: Sendable {
         let secret = checkSecret(fields.secret, add)
         let interval = checkInterval(fields.interval, add)
         if fields.manufacturer.isEmpty, !fields.badEncoding.contains(.manufacturer) {
-            add(.manufacturer, .manufacturerMissing, "manufacturer is empty; give the vendor's name as printed on the token's datasheet")
+            add(.manufacturer, .manufacturerMissing, "manufacturer is empty; give the vendor's name as printed on the token's datasheet, or pass --manufacturer NAME for rows without one")
+        } else if let problem = DisplayText.problem(in: fields.manufacturer, maxLength: Self.maxNameLength) {
+            add(.manufacturer, .manufacturerInvalid, "manufacturer \(problem)")
         }
         if fields.model.isEmpty, !fields.badEncoding.contains(.model) {
-            add(.model, .modelMissing, "model is empty; give the token model from the vendor's file")
+            add(.model, .modelMissing, "model is empty; give the token model from the vendor's file, or pass --model NAME for rows without one (PSKC and OATH CSV files rarely name it)")
+        } else if let problem = DisplayText.problem(in: fields.model, maxLength: Self.maxNameLength) {
+            add(.model, .modelInvalid, "model \(problem)")
         }
         let hash = checkHash(fields.hash, add)
         let digits = checkDigits(fields.digits, add)
@@ -90,16 +97,22 @@ public struct RowRules: Sendable {
     private func checkSerial(_ serial: String, _ add: Add) {
         if serial.isEmpty {
             add(.serial, .serialMissing, "serial number is empty; copy it from the vendor's file or the back of the token")
+        } else if let (position, scalar) = serial.unicodeScalars.enumerated().first(where: { !Self.isSerialCharacter($0.element) }) {
+            let what = scalar == " " ? "a space" : scalar.isASCII && scalar.value >= 0x21 && scalar.value != 0x7F ? "'\(scalar)'" : DisplayText.codePoint(scalar)
+            add(.serial, .serialInvalid, "serial number has \(what) at character \(position + 1); a serial is printable ASCII without spaces, as printed on the token: retype it")
         } else if serial.utf8.count > Self.maxSerialLength {
-            add(.serial, .serialInvalid, "serial number is \(serial.unicodeScalars.count) characters long; at most \(Self.maxSerialLength) bytes are allowed")
-        } else if Self.hasControlCharacter(serial.utf8) {
-            add(.serial, .serialInvalid, "serial number contains a control character; remove it")
+            add(.serial, .serialInvalid, "serial number is \(serial.utf8.count) characters long; at most \(Self.maxSerialLength) are allowed")
         }
     }
 
-    /// True when the bytes hold a control character (C0 or DEL), which no serial may; the clean lane asks too.
-    static func hasControlCharacter(_ bytes: some Sequence<UInt8>) -> Bool {
-        bytes.contains { $0 < 0x20 || $0 == 0x7F }
+    /// Printable ASCII without space (`!` to `~`): what vendors print on a token. Anything else
+    /// (a zero-width space, a no-break space, Arabic-Indic digits) would make a second serial that
+    /// looks the same as the first.
+    static func isSerialCharacter(_ scalar: Unicode.Scalar) -> Bool { scalar.value >= 0x21 && scalar.value <= 0x7E }
+
+    /// True when every byte is a serial character; the clean lane asks this of the serial's bytes.
+    static func isSerial(_ bytes: some Sequence<UInt8>) -> Bool {
+        bytes.allSatisfy { $0 >= 0x21 && $0 <= 0x7E }
     }
 
     private func checkSecret(_ bytes: ArraySlice<UInt8>, _ add: Add) -> Secret? {
@@ -115,11 +128,11 @@ public struct RowRules: Sendable {
             guard let hex = decodeHex(bytes, add) else { return nil }
             decoded = hex
         case .base64:
-            guard let data = Data(base64Encoded: String(decoding: bytes, as: UTF8.self)), !data.isEmpty else {
+            guard let data = Base64Strict.decode(bytes), !data.isEmpty else {
                 add(.secret, .secretEncodingInvalid, "secret key is not valid Base64 (A-Z, a-z, 0-9, +, / and = padding)")
                 return nil
             }
-            decoded = Array(data)
+            decoded = data
         case .auto:
             let hexOnly = Base32.looksLikeHex(bytes)
             if !hexOnly { return checkBase32(bytes, add) }
@@ -170,15 +183,15 @@ public struct RowRules: Sendable {
 
     private func checkInterval(_ text: String, _ add: Add) -> Int? {
         if text == "30" || text == "60" { return Int(text) }
-        let shown = text.isEmpty ? "empty" : "'\(text.prefix(16))'"
+        let shown = text.isEmpty ? "empty" : "'\(DisplayText.escaped(String(text.prefix(16))))'"
         add(.interval, .intervalInvalid, "time interval is \(shown); it must be 30 or 60 (seconds per code, from the token's datasheet)")
         return nil
     }
 
     private func checkHash(_ text: String, _ add: Add) -> HashAlgorithm? {
         if text.isEmpty { return .sha1 }
-        guard let hash = HashAlgorithm(loose: text), hash != .sha512 else {
-            add(.hash, .hashInvalid, "hash '\(text.prefix(16))' is not supported; use sha1 or sha256")
+        guard let hash = HashAlgorithm(loose: text) else {
+            add(.hash, .hashInvalid, "hash '\(DisplayText.escaped(String(text.prefix(16))))' is not supported; use sha1, sha256 or sha512")
             return nil
         }
         if entra, hash != .sha1 {
@@ -191,7 +204,7 @@ public struct RowRules: Sendable {
     private func checkDigits(_ text: String, _ add: Add) -> Int? {
         if text.isEmpty { return 6 }
         guard text == "6" || text == "8" else {
-            add(.digits, .digitsInvalid, "digits '\(text.prefix(16))' must be 6 or 8")
+            add(.digits, .digitsInvalid, "digits '\(DisplayText.escaped(String(text.prefix(16))))' must be 6 or 8")
             return nil
         }
         if entra, text != "6" {

@@ -15,10 +15,15 @@ struct TokenFields {
     /// Columns whose bytes were not valid UTF-8.
     var badEncoding: [Column] = []
 
-    /// - Parameter upnMap: users by serial, for rows whose UPN is empty.
-    init(record: CSVRecord, header: Header, upnMap: [String: String] = [:]) {
+    /// - Parameter rules: users by serial for rows whose UPN is empty (`--upn-map`), and the
+    ///   manufacturer and model for rows that name none.
+    init(record: CSVRecord, header: Header, rules: RowRules = RowRules()) {
         line = record.line
-        defer { if upn.isEmpty, let mapped = upnMap[serial] { upn = mapped } }
+        defer {
+            if upn.isEmpty, let mapped = rules.upnMap[serial] { upn = mapped }
+            if manufacturer.isEmpty { manufacturer = rules.defaultManufacturer }
+            if model.isEmpty { model = rules.defaultModel }
+        }
         for (index, column) in header.columnAt.enumerated() {
             guard let column, let raw = record.field(index)?.trimmingSpaceBytes() else { continue }
             if column == .secret {

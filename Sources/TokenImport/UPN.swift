@@ -1,5 +1,10 @@
 /// User principal names as the upload accepts them: `name@domain.tld`.
 ///
+/// Lengths follow Microsoft Entra ID's username policy ("Password policies and account
+/// restrictions in Microsoft Entra ID", UserPrincipalName): at most 64 characters before `@`,
+/// 48 after it, 113 in all. The domain is a DNS name: labels of letters, digits and hyphens, none
+/// starting or ending with a hyphen, a top-level label of at least two letters (so no IP literal).
+///
 /// Checked over UTF-8 bytes with one table of byte classes, OR-ed over each part: this runs on
 /// every row of large files, where testing each rule per byte cost more than the CSV parse.
 public enum UPN {
@@ -23,6 +28,11 @@ public enum UPN {
         }
     }
 
+    /// Longest UPN in all, before `@`, and after it (Entra's limits, see above).
+    public static let maxLength = 113
+    public static let maxLocalLength = 64
+    public static let maxDomainLength = 48
+
     /// What is wrong with a non-empty UPN, as a message with its fix, or nil when it is well formed.
     public static func problem(in upn: String) -> String? {
         var upn = upn
@@ -45,8 +55,11 @@ public enum UPN {
                 return "upn has \(count) '@' characters; a user principal name has exactly one"
             }
             if local.isEmpty { return "upn has nothing before '@'; write it as name@domain.tld" }
-            if local.count > RowRules.maxUPNLocalLength {
-                return "upn has \(local.count) characters before '@'; at most \(RowRules.maxUPNLocalLength) are allowed"
+            if local.count > maxLocalLength {
+                return "upn has \(local.count) characters before '@'; at most \(maxLocalLength) are allowed"
+            }
+            if domain.count > maxDomainLength {
+                return "upn has \(domain.count) characters after '@'; at most \(maxDomainLength) are allowed"
             }
             let localClasses = union(local)
             if localClasses & notLocal != 0 {
@@ -57,6 +70,9 @@ public enum UPN {
             }
             if domainClasses & dot == 0 || domainClasses & notDomain != 0 || !isDotSeparated(domain) {
                 return "upn's domain '\(String(decoding: domain.prefix(64), as: UTF8.self))' is not a domain name like contoso.com"
+            }
+            if let problem = labelProblem(domain) {
+                return "upn's domain '\(String(decoding: domain.prefix(64), as: UTF8.self))' \(problem)"
             }
             return nil
         }
@@ -78,6 +94,20 @@ public enum UPN {
         if !(isAlphanumeric || "'.-_!#^~".utf8.contains(byte)) { bits |= notLocal }
         if !(isAlphanumeric || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "-")) { bits |= notDomain }
         return bits
+    }
+
+    /// What breaks DNS label rules in a domain of letters, digits, dots and hyphens, or nil.
+    private static func labelProblem(_ domain: UnsafeBufferPointer<UInt8>) -> String? {
+        let hyphen = UInt8(ascii: "-")
+        let labels = domain.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
+        for label in labels where label.first == hyphen || label.last == hyphen {
+            return "has a label starting or ending with '-'; fix the domain after '@'"
+        }
+        guard let top = labels.last, top.count >= 2,
+              top.allSatisfy({ ($0 | 0x20) >= UInt8(ascii: "a") && ($0 | 0x20) <= UInt8(ascii: "z") }) else {
+            return "does not end in a top-level domain of two or more letters (an IP address is not a domain); write it like contoso.com"
+        }
+        return nil
     }
 
     /// Non-empty, no '.' first or last, no '..'.

@@ -28,13 +28,14 @@ extension Oathctl {
 
         func run() throws {
             let store = try storeOptions.open()
-            let name = URL(fileURLWithPath: options.file).lastPathComponent
+            let name = options.displayName
             var result: ImportResult?
             let reportPath: String
             do {
-                let sha256 = try SHA256Digest.of(path: options.file)
-                let run = FileCheckRun(options: options, afterReading: "writing the store")
+                let run = FileCheckRun(options: options, afterReading: "writing the store",
+                                       store: (storeOptions.storePath, storeOptions.keyPath))
                 (_, reportPath) = try run.run { input, validator, handlers in
+                    let sha256 = try SHA256Digest.of(path: input.path)
                     let imported = try store.importTokens(input, validator: validator,
                                                           options: .init(fileName: name, sha256: sha256, atomic: atomic), handlers: handlers)
                     result = imported

@@ -26,11 +26,22 @@ struct ReadOptions: ParsableArguments {
     @Option(name: .customLong("password-file"), help: ArgumentHelp("PSKC: a file holding the password of a PBKDF2-derived key.", valueName: "path"))
     var passwordFile: String?
 
+    @Option(help: ArgumentHelp("The manufacturer of rows or key packages that name none (a value in the file wins).", valueName: "name"))
+    var manufacturer: String?
+
+    @Option(help: ArgumentHelp("The model of rows or key packages that name none (a value in the file wins; PSKC and OATH CSV files rarely have one).", valueName: "name"))
+    var model: String?
+
     @Flag(name: .customLong("no-mac-check"), help: "PSKC: do not check the MAC of encrypted secrets (not recommended).")
     var noMACCheck = false
 
     func validate() throws {
-        guard ["", ",", ";", "tab", "\t"].contains(delimiter) else { throw ValidationError("--delimiter must be ',', ';' or 'tab'") }
+        guard [",", ";", "tab", "\t"].contains(delimiter) else { throw ValidationError("--delimiter must be ',', ';' or 'tab'") }
+        for (flag, value) in [("--manufacturer", manufacturer), ("--model", model)] {
+            if let value, let problem = DisplayText.problem(in: value, maxLength: RowRules.maxNameLength) {
+                throw ValidationError("\(flag) \(problem)")
+            }
+        }
         for entry in columnMap {
             let parts = entry.split(separator: "=", maxSplits: 1)
             guard parts.count == 2, Column(header: parts[0]) != nil else {
@@ -54,15 +65,24 @@ struct ReadOptions: ParsableArguments {
             let parts = entry.split(separator: "=", maxSplits: 1)
             aliases[Column.fold(parts[1])] = Column(header: parts[0])
         }
-        let rules = RowRules(entra: entra, secretEncoding: secretEncoding, upnMap: try readUPNMap())
+        var rules = RowRules(entra: entra, secretEncoding: secretEncoding, upnMap: try readUPNMap())
+        rules.defaultManufacturer = manufacturer ?? ""
+        rules.defaultModel = model ?? ""
         return FileValidator(rules: rules, delimiter: delimiterByte, columnAliases: aliases)
     }
 
-    /// The input as CSV or PSKC, told apart by its first character.
-    func input(path: String) throws -> TokenInput {
-        let isXML: Bool
-        do { isXML = try TokenInput.looksLikeXML(path: path) } catch { throw CLIError(error.description) }
-        guard isXML else { return .csv(path: path) }
+    /// The input in the format asked for, or told by its content (`auto`).
+    func input(path: String, format: InputFormat) throws -> TokenInput {
+        var format = format
+        if format == .auto {
+            do { format = try TokenInput.detectFormat(path: path) } catch { throw CLIError(error.description) }
+        }
+        switch format {
+        case .auto, .csv: return .csv(path: path)
+        case .oathCSV: return .oathCSV(path: path)
+        case .safewordDAT: return .safewordDAT(path: path)
+        case .pskc: break
+        }
         let psk = try pskFile.map { path -> [UInt8] in
             let text = try SecretText.read(file: path, what: "pre-shared key")
             do { return try Hex.decode(utf8: text) } catch { throw CLIError("the pre-shared key in \(path) is not hex: \(error)") }

@@ -15,17 +15,10 @@ struct StoreOptions: ParsableArguments {
     var actor: String?
 
     private var environment: [String: String] { ProcessInfo.processInfo.environment }
-    private var home: String { environment["HOME"] ?? NSHomeDirectory() }
 
-    var storePath: String {
-        store ?? environment["OATHCTL_STORE"]
-            ?? ((environment["XDG_DATA_HOME"] ?? home + "/.local/share") + "/oathctl/tokens.sqlite")
-    }
+    var storePath: String { store ?? StoreLocation.defaultStore }
 
-    var keyPath: String {
-        keyFile ?? environment["OATHCTL_KEY_FILE"]
-            ?? ((environment["XDG_CONFIG_HOME"] ?? home + "/.config") + "/oathctl/master.key")
-    }
+    var keyPath: String { keyFile ?? StoreLocation.defaultKey }
 
     var actorName: String {
         if let actor { return actor }
@@ -44,6 +37,20 @@ struct StoreOptions: ParsableArguments {
         } catch let error as StoreError {
             throw CLIError(error.description).exit()
         }
+    }
+}
+
+/// The store and key a command uses when no option names them: the environment, else the XDG folders.
+enum StoreLocation {
+    private static var environment: [String: String] { ProcessInfo.processInfo.environment }
+    private static var home: String { environment["HOME"] ?? NSHomeDirectory() }
+
+    static var defaultStore: String {
+        environment["OATHCTL_STORE"] ?? ((environment["XDG_DATA_HOME"] ?? home + "/.local/share") + "/oathctl/tokens.sqlite")
+    }
+
+    static var defaultKey: String {
+        environment["OATHCTL_KEY_FILE"] ?? ((environment["XDG_CONFIG_HOME"] ?? home + "/.config") + "/oathctl/master.key")
     }
 }
 

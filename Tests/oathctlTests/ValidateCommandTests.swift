@@ -97,7 +97,7 @@ extension ValidateCommandTests {
                           ["convert", copy.path, "--output", copy.path, "--force"]] {
             let result = try cli.run(arguments)
             #expect(result.status == 2, "\(arguments)")
-            #expect(result.stderr.contains("input file itself"))
+            #expect(result.stderr.contains("names the input file"))
         }
         #expect(try Data(contentsOf: copy) == before)
     }

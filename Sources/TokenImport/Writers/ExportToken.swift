@@ -42,9 +42,17 @@ public enum ExportFormat: String, CaseIterable, Sendable {
 
 /// Writes tokens to a file created 0600 (it may hold secrets), one at a time.
 public protocol TokenWriter: AnyObject {
+    /// Why this format cannot carry the token as it is (a setting it would lose), or nil.
+    func refusal(for token: ExportToken) -> String?
     func write(_ token: ExportToken) throws
-    /// Finishes the document and closes the file.
+    /// Finishes the document and puts the file in place.
     func close() throws
+    /// Drops the file: nothing is written at the target.
+    func discard()
+}
+
+extension TokenWriter {
+    public func refusal(for token: ExportToken) -> String? { nil }
 }
 
 extension ExportFormat {

@@ -34,6 +34,19 @@ final class GraphJSONWriter: TokenWriter {
         count += 1
     }
 
+    /// Graph's `hardwareOathTokenAuthenticationMethodDevice` takes HMAC-SHA-1 or SHA-256 and six digits.
+    func refusal(for token: ExportToken) -> String? {
+        if token.hash == .sha512 {
+            return "token \(token.serial) uses SHA512; Microsoft Graph's hashFunction takes hmacsha1 or hmacsha256 only"
+        }
+        if token.digits != 6 {
+            return "token \(token.serial) shows \(token.digits) digits; Entra takes 6-digit hardware tokens only"
+        }
+        return nil
+    }
+
+    func discard() { file.discard() }
+
     func close() throws {
         try file.writeRaw((count == 0 ? "{\"value\":[" : file.lineEnding) + "]}" + file.lineEnding)
         try file.close()

@@ -35,6 +35,8 @@ final class PSKCWriter: TokenWriter {
         try file.close()
     }
 
+    func discard() { file.discard() }
+
     private func escape(_ text: String) -> String {
         text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
             .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")

@@ -1,0 +1,129 @@
+/// SafeWord / eToken PASS authenticator records (`.dat`), as LinOTP imports them.
+///
+/// Records are blocks of `name: value` lines separated by blank lines; the token is in
+/// `sccAuthenticatorId` and `sccTokenData: sccKey=<hex>;sccMode=T;sccPwLen=6;sccTick=30;...`.
+/// Time-based records (`sccMode=T`) are TOTP with HMAC-SHA-1; event-based ones (`E`) are refused.
+enum SafeWordReader {
+    /// True when the text starts (after comments) with SafeWord records.
+    static func looksLikeDAT(_ bytes: ArraySlice<UInt8>) -> Bool {
+        let text = String(decoding: bytes.prefix(4096), as: UTF8.self)
+        return text.contains("sccAuthenticatorId")
+    }
+
+    /// One record's attributes, with the line it starts on.
+    struct Entry {
+        var line: Int
+        var attributes: [String: String] = [:]
+    }
+
+    /// The upload-format record of one entry, or why it is refused.
+    static func record(_ entry: Entry) -> Result<CSVRecord, PSKCPackageReader.Rejection> {
+        let serial = entry.attributes["sccauthenticatorid"] ?? ""
+        func reject(_ code: FindingCode, _ field: Column?, _ message: String) -> Result<CSVRecord, PSKCPackageReader.Rejection> {
+            .failure(.init(findings: [Finding(line: entry.line, serial: serial, field: field, code: code, message: message)]))
+        }
+        guard let data = entry.attributes["scctokendata"] else {
+            return reject(.secretMissing, .secret, "the record has no sccTokenData (and so no seed); ask the vendor for the full .dat file")
+        }
+        var values: [String: String] = [:]
+        for pair in data.split(separator: ";") {
+            let parts = pair.split(separator: "=", maxSplits: 1)
+            if parts.count == 2 { values[parts[0].trimmingCharacters(in: [" "]).lowercased()] = String(parts[1]).trimmingCharacters(in: [" "]) }
+        }
+        switch values["sccmode"]?.uppercased() {
+        case "T": break
+        case "E":
+            return reject(.algorithmUnsupported, nil, "token \(serial) is event-based (sccMode=E, HOTP); oathctl loads time-based (sccMode=T) tokens only")
+        default:
+            return reject(.algorithmUnsupported, nil, "token \(serial) has no sccMode=T (time-based); oathctl loads TOTP tokens only")
+        }
+        let fields = [
+            "", serial, values["scckey"] ?? "", values["scctick"] ?? "30", "", entry.attributes["scctokentype"] ?? "",
+            "sha1", values["sccpwlen"] ?? "6",
+        ]
+        return .success(CSVRecord(line: entry.line, fields: fields))
+    }
+}
+
+extension FileValidator {
+    /// Reads SafeWord records with the same rules, findings and handlers as an upload CSV; seeds are hex.
+    public func runSafeWord(source: some ByteSource, handlers: Handlers) throws -> ValidationSummary {
+        var validator = self
+        validator.rules.secretEncoding = .hex
+        var pass = ValidationPass(validator: validator, handlers: handlers)
+        try pass.begin(headerRecord: PSKCPackageReader.headerRecord)
+        var entry: SafeWordReader.Entry?
+        func flush() throws {
+            defer { entry = nil }
+            guard let current = entry, current.attributes["sccauthenticatorid"] != nil else { return }
+            switch SafeWordReader.record(current) {
+            case let .success(record): try pass.process(record)
+            case let .failure(rejection): try pass.reject(findings: rejection.findings)
+            }
+        }
+        var lines = LineReader(source: source)
+        while let (number, bytes) = try lines.next() {
+            guard let text = String(validating: bytes, as: UTF8.self) else {
+                try pass.unusable(Finding(line: number, code: .encodingInvalid, message: "line \(number) is not UTF-8; save the file as UTF-8"))
+                break
+            }
+            let line = text.trimmingCharacters(in: [" ", "\t", "\r"])
+            if line.isEmpty {
+                try flush()
+                continue
+            }
+            if line.hasPrefix("#") { continue }
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            let name = line[..<colon].trimmingCharacters(in: [" "]).lowercased()
+            let value = line[line.index(after: colon)...].trimmingCharacters(in: [" ", "\t"])
+            if entry == nil { entry = SafeWordReader.Entry(line: number) }
+            entry?.attributes[name] = value
+        }
+        try flush()
+        try pass.finish()
+        return pass.summary
+    }
+}
+
+/// Lines of a byte source, numbered from 1, without their line feeds.
+struct LineReader<Source: ByteSource> {
+    private var source: Source
+    private var buffer: [UInt8] = []
+    private var chunk: [UInt8] = []
+    private var position = 0
+    private var number = 0
+    private var ended = false
+    /// Longest line kept; the rest of a longer line is dropped (no record line is near it).
+    private static var maxLine: Int { 1 << 16 }
+
+    init(source: Source) { self.source = source }
+
+    mutating func next() throws(ByteSourceError) -> (Int, [UInt8])? {
+        while true {
+            if let feed = buffer[position...].firstIndex(of: 0x0A) {
+                let line = Array(buffer[position..<feed].prefix(Self.maxLine))
+                position = feed + 1
+                number += 1
+                return (number, line)
+            }
+            if ended {
+                guard position < buffer.count else { return nil }
+                let line = Array(buffer[position...].prefix(Self.maxLine))
+                position = buffer.count
+                number += 1
+                return (number, line)
+            }
+            buffer.removeSubrange(..<position)
+            position = 0
+            if buffer.count > Self.maxLine {
+                // A line longer than any record line: keep its start, so memory stays bounded.
+                number += 1
+                let line = Array(buffer.prefix(Self.maxLine))
+                buffer.removeAll(keepingCapacity: true)
+                return (number, line)
+            }
+            try source.read(into: &chunk)
+            if chunk.isEmpty { ended = true } else { buffer += chunk }
+        }
+    }
+}
