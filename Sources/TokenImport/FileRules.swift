@@ -1,7 +1,12 @@
-/// Rules across rows and against the store: one user per token, at most five methods per user.
+import OATHCore
+
+/// Rules across rows and against the store: one user per token, at most five methods per user,
+/// one seed per token.
 ///
 /// Keeps one small entry per serial and per user seen (in `ByteKeyTable`s), so memory grows with
 /// the file's distinct serials and users, never with its bytes.
+import OATHCore
+
 struct FileRules {
     /// Most methods (hardware tokens and authenticator apps together) one user may hold.
     let maxMethodsPerUser: Int
@@ -12,7 +17,11 @@ struct FileRules {
         var user: Int32 // index into `users`, -1 when unassigned
     }
 
+    /// Keyed by `Serial.key`: serials differing only in case are one token.
     private var serials = ByteKeyTable<SerialEntry>()
+    /// Keyed by `SeedPrint` of each accepted row's seed; the value is the row's line.
+    private var seeds = ByteKeyTable<Int32>()
+    private let seedPrint = SeedPrint()
     /// Keyed by lowercased UPN; the value is the methods the user holds: in the store plus rows accepted so far.
     private var users = ByteKeyTable<Int32>()
 
@@ -27,9 +36,10 @@ struct FileRules {
 
     /// Registers a row that failed its own rules, so later duplicates of its serial are still found.
     mutating func noteRejected(serial: String, upn: String, line: Int) throws {
-        guard !serial.isEmpty, serials.find(serial) == nil else { return }
+        let key = Serial.key(serial)
+        guard !key.isEmpty, serials.find(key) == nil else { return }
         let user = upn.isEmpty ? -1 : try index(of: upn)
-        _ = serials.findOrInsert(serial) { SerialEntry(line: Int32(clamping: line), user: user) }
+        _ = serials.findOrInsert(key) { SerialEntry(line: Int32(clamping: line), user: user) }
     }
 
     /// Checks a row that passed its own rules and sets its `storeAction`; returns the errors that reject it (empty: accepted).
@@ -40,7 +50,7 @@ struct FileRules {
         }
         let user: Int32 = upn.isEmpty ? -1 : try index(of: upn)
         let line = Int32(clamping: token.line)
-        let (serialIndex, inserted) = serials.findOrInsert(token.serial) { SerialEntry(line: line, user: user) }
+        let (serialIndex, inserted) = serials.findOrInsert(Serial.key(token.serial)) { SerialEntry(line: line, user: user) }
         if !inserted {
             let earlier = serials.values[serialIndex]
             if earlier.user != user, earlier.user >= 0, user >= 0 {
@@ -67,7 +77,10 @@ struct FileRules {
                 return []
             }
             token.storeAction = .assign
+        } else if let duplicate = try duplicateSeed(token.secret, line: token.line) {
+            return [finding(.secret, .secretDuplicate, duplicate)]
         }
+        recordSeed(token.secret, line: token.line)
         guard user >= 0 else { return [] }
         let held = Int(users.values[Int(user)])
         if held >= maxMethodsPerUser {
@@ -85,7 +98,7 @@ struct FileRules {
     ///
     /// - Parameter serialHash: from `prefetchSerial`, called before the row's own checks.
     mutating func acceptClean(serial: UnsafeBufferPointer<UInt8>, serialHash: UInt32, upn: UnsafeBufferPointer<UInt8>,
-                              line: Int) throws -> Bool {
+                              secret: Secret, line: Int) throws -> Bool {
         // A static function, so the closure may change the rules' tables without a copy of them being made.
         let user = try UPN.withKey(ascii: upn) { key in
             let store = store, storeIsEmpty = storeIsEmpty
@@ -95,18 +108,41 @@ struct FileRules {
         }
         if users.values[user] >= maxMethodsPerUser { return false }
         if !storeIsEmpty, try store.existingToken(serial: String(decoding: serial, as: UTF8.self)) != nil { return false }
+        if try duplicateSeed(secret, line: line) != nil { return false }
         // Last, as it is the one change made: a serial seen before is left to `check` to report.
-        guard serials.findOrInsert(bytes: serial, hash: serialHash, { SerialEntry(line: Int32(clamping: line), user: Int32(user)) }).inserted else {
-            return false
+        let inserted = Serial.withKey(ascii: serial) { key in
+            serials.findOrInsert(bytes: key, hash: serialHash, { SerialEntry(line: Int32(clamping: line), user: Int32(user)) }).inserted
         }
+        guard inserted else { return false }
+        recordSeed(secret, line: line)
         users.update(user) { $0 += 1 }
         return true
+    }
+
+    /// Why this seed may not be stored under a new serial (it is on an earlier line, or stored under another serial), or nil.
+    private func duplicateSeed(_ secret: Secret, line: Int) throws -> String? {
+        let print = seedPrint.of(secret)
+        let earlier = print.withUnsafeBufferPointer { seeds.find(bytes: $0) }
+        if let earlier {
+            return "the secret key is the same as on line \(seeds.values[earlier]); every token has its own seed, so one of the two rows is wrong: check the vendor file"
+        }
+        if !storeIsEmpty, let stored = try store.serialHoldingSecret(secret) {
+            return "the secret key is the one of token \(stored) in the store; every token has its own seed, so this row or that token is wrong: check the vendor file"
+        }
+        return nil
+    }
+
+    private mutating func recordSeed(_ secret: Secret, line: Int) {
+        let print = seedPrint.of(secret)
+        print.withUnsafeBufferPointer { bytes in
+            _ = seeds.findOrInsert(bytes: bytes) { Int32(clamping: line) }
+        }
     }
 
     /// Starts loading the serial table's slot for `serial` (see `ByteKeyTable.prefetch(hash:)`);
     /// returns the serial's hash for `acceptClean`.
     func prefetchSerial(_ serial: UnsafeBufferPointer<UInt8>) -> UInt32 {
-        let hash = ByteKeyTable<SerialEntry>.hash(serial)
+        let hash = Serial.withKey(ascii: serial) { ByteKeyTable<SerialEntry>.hash($0) }
         serials.prefetch(hash: hash)
         return hash
     }
@@ -115,5 +151,22 @@ struct FileRules {
         let key = UPN.key(upn)
         let store = store
         return Int32(try users.findOrInsert(key) { Int32(clamping: try store.methodCount(userKey: key)) }.index)
+    }
+}
+
+/// A 128-bit fingerprint of a seed for the file's own table of seeds: SipHash (Swift's `Hasher`,
+/// keyed at random per process) run twice with different prefixes. Only in memory, for one run;
+/// the store keeps its own keyed fingerprint (`SecretFingerprint`).
+struct SeedPrint {
+    func of(_ secret: Secret) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(16)
+        for lane in 0..<2 {
+            var hasher = Hasher()
+            hasher.combine(lane)
+            secret.bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+            withUnsafeBytes(of: hasher.finalize().littleEndian) { out.append(contentsOf: $0) }
+        }
+        return out
     }
 }

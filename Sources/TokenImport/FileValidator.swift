@@ -170,12 +170,18 @@ struct ValidationPass {
                 UnsafeBufferPointer(rebasing: bytes[RowRules.trimmed(record.ranges[serialColumn], in: bytes)]))
             guard let clean = validator.rules.cleanRow(record, header: header) else { return false }
             var token: ValidToken?
+            let secret: Secret
             if handlers.accepted != nil {
                 guard let made = clean.token(in: record) else { return false }
                 token = made
+                secret = made.secret
+            } else {
+                guard let decoded = try? Base32.decode(utf8: record.bytes[clean.secret], maxLength: nil) else { return false }
+                secret = Secret(bytes: decoded)
             }
             guard try fileRules.acceptClean(serial: UnsafeBufferPointer(rebasing: bytes[clean.serial]), serialHash: serialHash,
-                                            upn: UnsafeBufferPointer(rebasing: bytes[clean.upn]), line: record.line) else { return false }
+                                            upn: UnsafeBufferPointer(rebasing: bytes[clean.upn]), secret: secret,
+                                            line: record.line) else { return false }
             summary.rowsRead += 1
             if let token, let refusal = try deliver(token) {
                 try report(refusal)

@@ -10,6 +10,8 @@ public protocol StoreView {
     func methodCount(userKey: String) throws -> Int
     /// Whether the stored token `serial` has exactly this secret (asked only for serials that exist).
     func secretMatches(serial: String, secret: Secret) throws -> Bool
+    /// The serial of a stored token with exactly this seed, if any (one seed under two serials).
+    func serialHoldingSecret(_ secret: Secret) throws -> String?
     /// True when the store is known to hold no token and no app: then the rules ask it nothing
     /// (and make no `String` to ask with).
     var isKnownEmpty: Bool { get }
@@ -38,5 +40,6 @@ public struct EmptyStoreView: StoreView {
     public func existingToken(serial: String) -> ExistingToken? { nil }
     public func methodCount(userKey: String) -> Int { 0 }
     public func secretMatches(serial: String, secret: Secret) -> Bool { false }
+    public func serialHoldingSecret(_ secret: Secret) -> String? { nil }
     public var isKnownEmpty: Bool { true }
 }

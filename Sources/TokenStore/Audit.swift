@@ -35,7 +35,7 @@ extension TokenStore {
         var conditions: [String] = []
         var arguments: [DatabaseValueConvertible?] = []
         if let serial {
-            conditions.append("serial = ?")
+            conditions.append("serial = ? COLLATE NOCASE")
             arguments.append(serial)
         }
         if let user {

@@ -10,14 +10,16 @@ import TokenImport
 struct DatabaseStoreView: StoreView {
     let db: Database
     let box: SecretBox
+    let fingerprint: SecretFingerprint
     let connection: NSLock
     /// True when the store held no token and no app when the import began: no lookups needed.
     let isKnownEmpty: Bool
 
     /// - Parameter startedEmpty: what `isEmpty` said before the import stored anything.
-    init(db: Database, box: SecretBox, connection: NSLock, startedEmpty: Bool) {
+    init(db: Database, box: SecretBox, fingerprint: SecretFingerprint, connection: NSLock, startedEmpty: Bool) {
         self.db = db
         self.box = box
+        self.fingerprint = fingerprint
         self.connection = connection
         isKnownEmpty = startedEmpty
     }
@@ -30,7 +32,7 @@ struct DatabaseStoreView: StoreView {
     func existingToken(serial: String) throws -> ExistingToken? {
         if isKnownEmpty { return nil }
         let row = try connection.withLock {
-            try Row.fetchOne(db.cachedStatement(sql: "SELECT upn FROM token WHERE serial = ?"), arguments: [serial])
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT upn FROM token WHERE serial_key = lower(?)"), arguments: [serial])
         }
         return row.map { ExistingToken(upn: $0["upn"]) }
     }
@@ -42,10 +44,18 @@ struct DatabaseStoreView: StoreView {
 
     func secretMatches(serial: String, secret: Secret) throws -> Bool {
         let sealed = try connection.withLock {
-            try Data.fetchOne(db.cachedStatement(sql: "SELECT sealed_secret FROM token WHERE serial = ?"), arguments: [serial])
+            try Data.fetchOne(db.cachedStatement(sql: "SELECT sealed_secret FROM token WHERE serial_key = lower(?)"), arguments: [serial])
         }
         guard let sealed,
               let stored = try? box.open(Array(sealed), serial: serial) else { return false }
         return stored == secret
+    }
+
+    func serialHoldingSecret(_ secret: Secret) throws -> String? {
+        if isKnownEmpty { return nil }
+        let print = Data(fingerprint.of(secret))
+        return try connection.withLock {
+            try String.fetchOne(db.cachedStatement(sql: "SELECT serial FROM token WHERE secret_fp = ? LIMIT 1"), arguments: [print])
+        }
     }
 }

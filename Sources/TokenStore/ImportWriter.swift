@@ -40,7 +40,7 @@ final class ImportWriter: @unchecked Sendable {
         insert.bindConstants(from: Int32(Self.parametersPerRow + 1)) { $0.bind(batch); $0.bind(started) }
         insertMany = try RawStatement(db, sql: Self.insertSQL(rows: Self.insertGroup))
         insertMany.bindConstants(from: Int32(Self.insertGroup * Self.parametersPerRow + 1)) { $0.bind(batch); $0.bind(started) }
-        assign = try RawStatement(db, sql: "UPDATE token SET upn = ?, user_key = ?, status = 'assigned', updated_at = ?4 WHERE serial = ?3")
+        assign = try RawStatement(db, sql: "UPDATE token SET upn = ?, user_key = ?, status = 'assigned', updated_at = ?4 WHERE serial_key = lower(?3)")
         assign.bindConstants(from: 4) { $0.bind(started) }
         let detail = "batch \(batch)"
         auditAssign = try RawStatement(db, sql: "INSERT INTO audit(at, actor, action, serial, upn, detail) VALUES (?3, ?4, 'token.assign', ?1, ?2, ?5)")
@@ -65,9 +65,10 @@ final class ImportWriter: @unchecked Sendable {
     /// sixteen rows a run took a tenth off the writer (64 measured no better).
     static let insertGroup = 16
 
-    /// Parameters bound for each token of an insert: serial, sealed secret, interval, hash, digits,
-    /// manufacturer, model, upn, user key (the status follows from the upn).
-    private static let parametersPerRow = 9
+    /// Parameters bound for each token of an insert: serial, sealed secret, seed fingerprint,
+    /// interval, hash, digits, manufacturer, model, upn, user key (the serial key and the status
+    /// follow from the serial and the upn).
+    private static let parametersPerRow = 10
 
     /// An insert of `rows` tokens: `parametersPerRow` parameters per row, then the batch and the time for all.
     private static func insertSQL(rows: Int) -> String {
@@ -75,12 +76,12 @@ final class ImportWriter: @unchecked Sendable {
         let constants = "?\(rows * perRow + 1), ?\(rows * perRow + 2), ?\(rows * perRow + 2)"
         let values = (0..<rows).map { row in
             let parameters = (1...perRow).map { "?\(row * perRow + $0)" }
-            let upn = parameters[7]
+            let upn = parameters[8]
             let status = "CASE WHEN \(upn) IS NULL THEN '\(TokenStatus.available.rawValue)' ELSE '\(TokenStatus.assigned.rawValue)' END"
-            return "(" + parameters.joined(separator: ", ") + ", \(status), \(constants))"
+            return "(" + parameters.joined(separator: ", ") + ", lower(\(parameters[0])), \(status), \(constants))"
         }
         return """
-            INSERT INTO token(serial, sealed_secret, interval, hash, digits, manufacturer, model, upn, user_key, status, batch_id, created_at, updated_at)
+            INSERT INTO token(serial, sealed_secret, secret_fp, interval, hash, digits, manufacturer, model, upn, user_key, serial_key, status, batch_id, created_at, updated_at)
             VALUES \(values.joined(separator: ", "))
             """
     }
@@ -142,6 +143,7 @@ final class ImportWriter: @unchecked Sendable {
             // Borrowed: the batch's buffer outlives every run below, and is released before it is freed.
             statement.bind(borrowedText: row.serial)
             statement.bind(borrowedBlob: row.sealed)
+            statement.bind(borrowedBlob: row.fingerprint)
             statement.bind(row.interval)
             statement.bind(borrowedText: row.hash)
             statement.bind(row.digits)

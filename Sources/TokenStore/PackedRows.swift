@@ -20,12 +20,13 @@ struct PackedRows: Sendable {
     var isEmpty: Bool { count == 0 }
 
     /// Adds a row that stores a new token (`sealed` is its encrypted secret) or assigns an existing one.
-    mutating func append(_ token: ValidToken, sealed: [UInt8]) {
+    mutating func append(_ token: ValidToken, sealed: [UInt8], fingerprint: [UInt8]) {
         bytes.append(token.storeAction == .add ? 0 : 1)
         bytes.append(UInt8(token.interval))
         bytes.append(UInt8(token.digits))
         appendField(token.serial.utf8)
         appendField(sealed)
+        appendField(fingerprint)
         appendField(token.manufacturer.utf8)
         appendField(token.model.utf8)
         appendField(token.hash.rawValue.utf8)
@@ -56,6 +57,8 @@ struct PackedRows: Sendable {
         var digits: Int
         var serial: UnsafeRawBufferPointer
         var sealed: UnsafeRawBufferPointer
+        /// The seed's `SecretFingerprint` (empty for a row that assigns).
+        var fingerprint: UnsafeRawBufferPointer
         var manufacturer: UnsafeRawBufferPointer
         var model: UnsafeRawBufferPointer
         /// The hash algorithm's stored name.
@@ -78,10 +81,10 @@ struct PackedRows: Sendable {
             while offset < buffer.count {
                 let head = offset
                 offset += 3
-                let serial = field()!, sealed = field()!, manufacturer = field()!, model = field()!, hash = field()!
+                let serial = field()!, sealed = field()!, fingerprint = field()!, manufacturer = field()!, model = field()!, hash = field()!
                 let upn = field(), userKey = field()
                 try body(Row(assigns: buffer[head] == 1, interval: Int(buffer[head + 1]), digits: Int(buffer[head + 2]),
-                             serial: serial, sealed: sealed, manufacturer: manufacturer, model: model, hash: hash,
+                             serial: serial, sealed: sealed, fingerprint: fingerprint, manufacturer: manufacturer, model: model, hash: hash,
                              upn: upn, userKey: userKey))
             }
         }

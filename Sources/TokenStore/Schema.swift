@@ -140,6 +140,53 @@ enum Schema {
             try db.execute(sql: tokenLimitInsertTrigger)
             try db.execute(sql: otherLimitTriggers)
         }
+        migrator.registerMigration("v4-serial-key-fingerprint-sha512") { db in
+            // serial_key: the serial folded to lower case (SQLite's lower() folds ASCII only, as
+            // `Serial.key` does), unique, so `Z0` and `z0` are one token; the serial is kept as given.
+            // secret_fp: a keyed fingerprint of the seed (`SecretFingerprint`), to find one seed under
+            // two serials without storing anything that reveals it; filled in on the next open for
+            // tokens stored before (the key is needed). The hash CHECK now takes SHA-512.
+            try db.execute(sql: "DROP TRIGGER token_limit_insert; DROP TRIGGER token_limit_assign; DROP TRIGGER app_limit_insert")
+            try db.execute(sql: """
+                CREATE TABLE token_v4 (
+                    id INTEGER PRIMARY KEY,
+                    serial TEXT NOT NULL,
+                    serial_key TEXT NOT NULL UNIQUE,
+                    sealed_secret BLOB NOT NULL,
+                    secret_fp BLOB,
+                    interval INTEGER NOT NULL CHECK (interval IN (30, 60)),
+                    hash TEXT NOT NULL CHECK (hash IN ('sha1', 'sha256') OR hash = 'sha512'),
+                    digits INTEGER NOT NULL CHECK (digits IN (6, 8)),
+                    manufacturer TEXT NOT NULL,
+                    model TEXT NOT NULL,
+                    upn TEXT,
+                    user_key TEXT,
+                    status TEXT NOT NULL CHECK (status IN ('available', 'assigned') OR status IN ('activated', 'failedActivation')),
+                    drift INTEGER NOT NULL DEFAULT 0,
+                    last_used_step INTEGER,
+                    failed_attempts INTEGER NOT NULL DEFAULT 0,
+                    first_failure_at INTEGER,
+                    locked_until INTEGER,
+                    batch_id INTEGER REFERENCES batch(id),
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL,
+                    CHECK ((upn IS NULL) = (user_key IS NULL)),
+                    CHECK (upn IS NOT NULL OR status = 'available')
+                );
+                INSERT INTO token_v4 (id, serial, serial_key, sealed_secret, secret_fp, interval, hash, digits, manufacturer, model,
+                                      upn, user_key, status, drift, last_used_step, failed_attempts, first_failure_at, locked_until,
+                                      batch_id, created_at, updated_at)
+                    SELECT id, serial, lower(serial), sealed_secret, NULL, interval, hash, digits, manufacturer, model,
+                           upn, user_key, status, drift, last_used_step, failed_attempts, first_failure_at, locked_until,
+                           batch_id, created_at, updated_at FROM token;
+                DROP TABLE token;
+                ALTER TABLE token_v4 RENAME TO token;
+                CREATE INDEX token_user ON token(user_key);
+                CREATE INDEX token_secret_fp ON token(secret_fp);
+                """)
+            try db.execute(sql: tokenLimitInsertTrigger)
+            try db.execute(sql: otherLimitTriggers)
+        }
         return migrator
     }
 }

@@ -88,7 +88,9 @@ extension TokenStore {
                 case .assign: result.assigned += 1
                 case .add: result.added += 1
                 }
-                rows.append(token, sealed: token.storeAction == .add ? self.box.seal(token.secret, serial: token.serial) : [])
+                let adds = token.storeAction == .add
+                rows.append(token, sealed: adds ? self.box.seal(token.secret, serial: token.serial) : [],
+                            fingerprint: adds ? self.fingerprint.of(token.secret) : [])
                 if rows.count == ImportWriter.batchRows {
                     try writer.submit(rows)
                     rows = PackedRows(rows: ImportWriter.batchRows)
@@ -96,7 +98,8 @@ extension TokenStore {
             }
             var validator = template
             validator.maxMethodsPerUser = Schema.maxMethodsPerUser
-            validator.store = DatabaseStoreView(db: db, box: box, connection: writer.connection, startedEmpty: startedEmpty)
+            validator.store = DatabaseStoreView(db: db, box: box, fingerprint: fingerprint, connection: writer.connection,
+                                                startedEmpty: startedEmpty)
             result.summary = try input.validate(with: validator, handlers: handlers)
             try writer.submit(rows)
             try writer.finish()

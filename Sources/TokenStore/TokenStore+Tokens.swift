@@ -44,7 +44,7 @@ extension TokenStore {
     }
 
     static func fetchToken(_ db: Database, serial: String) throws -> StoredToken {
-        guard let token = try StoredToken.fetchOne(db, sql: "SELECT \(StoredToken.columns) FROM token WHERE serial = ?", arguments: [serial]) else {
+        guard let token = try StoredToken.fetchOne(db, sql: "SELECT \(StoredToken.columns) FROM token WHERE serial_key = lower(?)", arguments: [serial]) else {
             throw StoreError.tokenNotFound(serial: serial)
         }
         return token
@@ -64,9 +64,9 @@ extension TokenStore {
             throw StoreError.assignedToOther(serial: serial, upn: owner)
         }
         try Self.requireFreeSlot(db, upn: upn)
-        try db.execute(sql: "UPDATE token SET upn = ?, user_key = ?, status = 'assigned', updated_at = ? WHERE serial = ?",
-                       arguments: [upn, UPN.key(upn), now(), serial])
-        try audit(db, action: "token.assign", serial: serial, upn: upn, detail: "")
+        try db.execute(sql: "UPDATE token SET upn = ?, user_key = ?, status = 'assigned', updated_at = ? WHERE serial_key = lower(?)",
+                       arguments: [upn, UPN.key(upn), now(), token.serial])
+        try audit(db, action: "token.assign", serial: token.serial, upn: upn, detail: "")
     }
 
     /// Returns a token to the inventory (`available`), clearing its activation state.
@@ -77,9 +77,9 @@ extension TokenStore {
             // The replay floor (last_used_step) stays: a code once used is never accepted again.
             try db.execute(sql: """
                 UPDATE token SET upn = NULL, user_key = NULL, status = 'available', drift = 0, failed_attempts = 0,
-                first_failure_at = NULL, locked_until = NULL, updated_at = ? WHERE serial = ?
-                """, arguments: [now(), serial])
-            try audit(db, action: "token.unassign", serial: serial, upn: owner, detail: "")
+                first_failure_at = NULL, locked_until = NULL, updated_at = ? WHERE serial_key = lower(?)
+                """, arguments: [now(), token.serial])
+            try audit(db, action: "token.unassign", serial: token.serial, upn: owner, detail: "")
         }
     }
 
@@ -88,8 +88,8 @@ extension TokenStore {
         try write { db in
             let token = try Self.fetchToken(db, serial: serial)
             if let owner = token.upn, !force { throw StoreError.stillAssigned(serial: serial, upn: owner) }
-            try db.execute(sql: "DELETE FROM token WHERE serial = ?", arguments: [serial])
-            try audit(db, action: "token.delete", serial: serial, upn: token.upn, detail: force ? "forced" : "")
+            try db.execute(sql: "DELETE FROM token WHERE serial_key = lower(?)", arguments: [token.serial])
+            try audit(db, action: "token.delete", serial: token.serial, upn: token.upn, detail: force ? "forced" : "")
         }
     }
 }

@@ -20,7 +20,7 @@ struct TokenState {
     static func fetch(_ db: Database, serial: String) throws -> TokenState {
         guard let row = try Row.fetchOne(db, sql: """
             SELECT serial, sealed_secret, upn, status, interval, digits, hash, drift, last_used_step, failed_attempts, first_failure_at, locked_until
-            FROM token WHERE serial = ?
+            FROM token WHERE serial_key = lower(?)
             """, arguments: [serial]) else { throw StoreError.tokenNotFound(serial: serial) }
         return TokenState(serial: row["serial"], sealed: Array(row["sealed_secret"] as Data), upn: row["upn"],
                           status: TokenStatus(rawValue: row["status"]) ?? .available, interval: row["interval"], digits: row["digits"],
@@ -85,9 +85,9 @@ extension TokenStore {
         try write { db in
             let state = try TokenState.fetch(db, serial: serial)
             let wasLocked = (state.lockedUntil ?? 0) > now()
-            try db.execute(sql: "UPDATE token SET failed_attempts = 0, first_failure_at = NULL, locked_until = NULL, updated_at = ? WHERE serial = ?",
-                           arguments: [now(), serial])
-            try audit(db, action: "token.unlock", serial: serial, upn: state.upn, detail: wasLocked ? "manual" : "manual, was not locked")
+            try db.execute(sql: "UPDATE token SET failed_attempts = 0, first_failure_at = NULL, locked_until = NULL, updated_at = ? WHERE serial_key = lower(?)",
+                           arguments: [now(), state.serial])
+            try audit(db, action: "token.unlock", serial: state.serial, upn: state.upn, detail: wasLocked ? "manual" : "manual, was not locked")
             return wasLocked
         }
     }
@@ -128,7 +128,7 @@ extension TokenStore {
         case let .success(match):
             try db.execute(sql: """
                 UPDATE token SET status = 'activated', drift = ?, last_used_step = ?, failed_attempts = 0, first_failure_at = NULL,
-                locked_until = NULL, updated_at = ? WHERE serial = ?
+                locked_until = NULL, updated_at = ? WHERE serial_key = lower(?)
                 """, arguments: [match.drift, Int64(match.step), time, state.serial])
             try audit(db, action: action, serial: state.serial, upn: state.upn, detail: "accepted, drift \(match.drift) steps")
             outcome.accepted = true
@@ -146,7 +146,7 @@ extension TokenStore {
             if locks { state.lockedUntil = time + Int64(policy.lockoutDurationMinutes) * 60 }
             let status = action == "token.activate" && state.status != .activated ? TokenStatus.failedActivation : state.status
             try db.execute(sql: """
-                UPDATE token SET status = ?, failed_attempts = ?, first_failure_at = ?, locked_until = ?, updated_at = ? WHERE serial = ?
+                UPDATE token SET status = ?, failed_attempts = ?, first_failure_at = ?, locked_until = ?, updated_at = ? WHERE serial_key = lower(?)
                 """, arguments: [status.rawValue, state.failedAttempts, state.firstFailureAt, state.lockedUntil, time, state.serial])
             try audit(db, action: action + ".refused", serial: state.serial, upn: state.upn,
                       detail: "\(reason.rawValue), denied attempt \(state.failedAttempts) of \(policy.lockoutThreshold)")

@@ -10,6 +10,8 @@ import TokenImport
 public final class TokenStore {
     let db: DatabaseQueue
     let box: SecretBox
+    /// Fingerprints seeds for the `secret_fp` column (one seed under two serials).
+    let fingerprint: SecretFingerprint
     /// Kept for work that unseals on several threads, each with its own `SecretBox`.
     let key: MasterKey
     /// Who is recorded in the audit trail.
@@ -20,6 +22,7 @@ public final class TokenStore {
     private init(db: DatabaseQueue, key: MasterKey, actor: String, now: @escaping () -> Int64) {
         self.db = db
         box = SecretBox(key: key)
+        fingerprint = SecretFingerprint(masterKey: key)
         self.key = key
         self.actor = actor
         self.now = now
@@ -51,7 +54,12 @@ public final class TokenStore {
 
     /// Opens an existing store, upgrading its schema, and checks that `key` is its key.
     public static func open(path: String, key: MasterKey, actor: String, now: @escaping () -> Int64) throws -> TokenStore {
-        guard FileManager.default.fileExists(atPath: path) else { throw StoreError.storeMissing(path: path) }
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw StoreError.storeMissing(path: path) }
+        // SQLite would take an empty file for an empty database and write a new store into it.
+        if (info.st_mode & S_IFMT) == S_IFREG, info.st_size == 0 {
+            throw StoreError.notAStore(path: path, reason: "it is empty (0 bytes); a store is made by 'oathctl init'")
+        }
         let store: TokenStore
         do {
             store = TokenStore(db: try openQueue(path), key: key, actor: actor, now: now)
@@ -65,7 +73,23 @@ public final class TokenStore {
         guard let check else { throw StoreError.notAStore(path: path, reason: "it has no key check") }
         guard let opened = try? store.box.open(Array(check), associatedData: Array("key-check".utf8)),
               opened == Array(keyCheckText.utf8) else { throw StoreError.wrongKey }
+        try store.fillMissingFingerprints()
         return store
+    }
+
+    /// Computes the seed fingerprint of tokens stored before fingerprints existed (needs the key, so
+    /// the migration could not). One transaction; a no-op once every token has one.
+    private func fillMissingFingerprints() throws {
+        let missing = try db.read { db in try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM token WHERE secret_fp IS NULL)") } ?? false
+        guard missing else { return }
+        try write { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT id, serial, sealed_secret FROM token WHERE secret_fp IS NULL")
+            for row in rows {
+                let serial: String = row["serial"]
+                guard let secret = try? box.open(Array(row["sealed_secret"] as Data), serial: serial) else { throw StoreError.wrongKey }
+                try db.execute(sql: "UPDATE token SET secret_fp = ? WHERE id = ?", arguments: [Data(fingerprint.of(secret)), row["id"] as Int64])
+            }
+        }
     }
 
     private static let keyCheckText = "oathctl master key check v1"

@@ -139,8 +139,8 @@ import Testing
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("big-\(UUID().uuidString).xml").path
         defer { try? FileManager.default.removeItem(atPath: path) }
         var xml = "<?xml version=\"1.0\"?>\n<KeyContainer Version=\"1.0\" xmlns=\"urn:ietf:params:xml:ns:keyprov:pskc\">\n"
-        let secret = Data(Self.rfcSecret).base64EncodedString()
         for i in 0..<10_000 {
+            let secret = Data(Array("pskc-seed-\(i)-".utf8) + Array(repeating: UInt8(i % 251), count: 8)).base64EncodedString()
             xml += "<KeyPackage><DeviceInfo><Manufacturer>M</Manufacturer><SerialNo>S\(i)</SerialNo><Model>X</Model></DeviceInfo>"
                 + "<Key Algorithm=\"urn:ietf:params:xml:ns:keyprov:pskc:totp\"><Data><Secret><PlainValue>\(secret)</PlainValue></Secret></Data></Key></KeyPackage>\n"
         }

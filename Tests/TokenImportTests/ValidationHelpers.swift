@@ -21,6 +21,11 @@ struct FakeStore: StoreView {
     var otherSecret: Set<String> = []
     func secretMatches(serial: String, secret: Secret) -> Bool { !otherSecret.contains(serial) }
     func existingToken(serial: String) -> ExistingToken? { owners[serial].map { ExistingToken(upn: $0) } }
+    /// Stored seeds (Base32) by serial, for `secret_duplicate` against the store.
+    var seeds: [String: String] = [:]
+    func serialHoldingSecret(_ secret: Secret) -> String? {
+        seeds.first { (try? Base32.decode($0.value)) == secret.bytes }?.key
+    }
     func methodCount(userKey: String) -> Int { counts[userKey] ?? 0 }
 }
 
@@ -41,7 +46,17 @@ func validate(_ text: String, store: StoreView = EmptyStoreView(), entra: Bool =
 /// A file of the upload format with the given data rows.
 func uploadFile(_ rows: [String]) -> String { ([uploadHeader] + rows).joined(separator: "\n") + "\n" }
 
-/// A valid row for a user and serial.
+/// A valid row for a user and serial, with a seed of its own (`seed(for:)`).
 func row(_ upn: String, _ serial: String, interval: Int = 30) -> String {
-    "\(upn),\(serial),\(goodSecret),\(interval),Contoso,HardwareKey"
+    "\(upn),\(serial),\(seed(for: serial)),\(interval),Contoso,HardwareKey"
+}
+
+/// A 160-bit Base32 seed made from a serial: every serial its own seed, as `secret_duplicate` requires.
+func seed(for serial: String) -> String {
+    Base32.encode(seedBytes(for: serial))
+}
+
+/// The bytes of `seed(for:)`.
+func seedBytes(for serial: String) -> [UInt8] {
+    Array(("seed-" + serial.lowercased() + String(repeating: "#", count: 20)).utf8.prefix(20))
 }

@@ -161,7 +161,8 @@ import TokenImport
             #expect(row["drift"] as Int == -2 && row["digits"] as Int == 8)
             let names = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE tbl_name IN ('token', 'app') AND type IN ('index', 'trigger') ORDER BY name")
             #expect(names == ["app_limit_insert", "app_user", "sqlite_autoindex_app_1", "sqlite_autoindex_token_1",
-                              "token_limit_assign", "token_limit_insert", "token_user"])
+                              "token_limit_assign", "token_limit_insert", "token_secret_fp", "token_user"])
+            #expect(try String.fetchOne(db, sql: "SELECT serial_key FROM token") == "s7")
             // The rebuilt CHECK and the re-created trigger still refuse.
             #expect(throws: (any Error).self) { try db.execute(sql: "UPDATE token SET status = 'lost'") }
             #expect(throws: (any Error).self) {

@@ -1,0 +1,26 @@
+import COpenSSL
+import OATHCore
+
+/// A keyed fingerprint of a seed: HMAC-SHA-256 of the seed under a key derived from the master key.
+///
+/// Stored beside each token (`token.secret_fp`, indexed) so an import finds a seed already stored
+/// under another serial (`secret_duplicate`) without unsealing every token. Without the master key
+/// the fingerprint reveals nothing of the seed (a plain hash of a short seed could be searched).
+/// The derivation is HMAC-SHA-256(master key, "oathctl secret fingerprint v1"): a different key
+/// from the one that seals, so no fingerprint is ever computed under the sealing key.
+final class SecretFingerprint: @unchecked Sendable {
+    // @unchecked: `key` is immutable after init; `HMACKey.mac` only reads its state.
+    private let key: HMACKey
+    static let length = 32
+
+    init(masterKey: MasterKey) {
+        var derived = masterKey.withBytes { bytes in
+            HMACKey(key: UnsafeBufferPointer(start: bytes, count: MasterKey.length), algorithm: .sha256)
+                .mac(Array("oathctl secret fingerprint v1".utf8))
+        }
+        key = derived.withUnsafeBufferPointer { HMACKey(key: $0, algorithm: .sha256) }
+        OPENSSL_cleanse(&derived, derived.count)
+    }
+
+    func of(_ secret: Secret) -> [UInt8] { key.mac(secret.bytes) }
+}
