@@ -96,11 +96,18 @@ public struct CSVReader<Source: ByteSource> {
                     // Fast path: copy a run of ordinary bytes inside a field in one append.
                     let run = ordinaryRun(bytes, from: index)
                     if run > index {
-                        appendRun(UnsafeBufferPointer(rebasing: bytes[index..<run]))
+                        let runBytes = UnsafeBufferPointer(rebasing: bytes[index..<run])
+                        appendRun(runBytes)
+                        record.keepRaw(runBytes)
                         index = run
                         continue
                     }
-                    if let done = consume(bytes[index]) { try body(done) }
+                    let byte = bytes[index]
+                    if let done = consume(byte) {
+                        try body(done)
+                    } else if recordOpen {
+                        record.keepRaw(CollectionOfOne(byte))
+                    }
                     index += 1
                 }
             }
@@ -162,6 +169,7 @@ public struct CSVReader<Source: ByteSource> {
         record.bytes.append(contentsOf: UnsafeBufferPointer(start: text, count: count))
         record.fieldCount = record.ranges.count
         record.isASCII = merged & 0x8080_8080_8080_8080 == 0
+        record.bytesAreRaw = true
         line += 1
         return true
     }

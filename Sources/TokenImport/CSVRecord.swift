@@ -16,6 +16,23 @@ public struct CSVRecord: Sendable {
     public internal(set) var problem: CSVProblem?
     /// True when the reader saw that every byte of the record is ASCII (it looks only at lines it reads whole).
     public internal(set) var isASCII = false
+    /// The record's bytes as read (quotes and all, without the line end), for a record the reader
+    /// took byte by byte; a line read whole is its `bytes`.
+    var raw: [UInt8] = []
+    /// True when `bytes` is the line exactly as read (a plain line: no quote, so nothing was undone).
+    var bytesAreRaw = false
+    /// True when the record was too long to keep as read.
+    var rawTruncated = false
+    /// Most bytes of one record kept as read.
+    static let maxRawBytes = 1 << 20
+
+    /// The record as it was in the file (without its line end), or nil when it was not read from
+    /// one or was too long to keep: a rejects file copies it, so a vendor sees what they sent.
+    public var originalBytes: ArraySlice<UInt8>? {
+        if bytesAreRaw { return bytes[...] }
+        if rawTruncated || raw.isEmpty { return nil }
+        return raw[...]
+    }
 
     public init() {}
 
@@ -42,6 +59,20 @@ public struct CSVRecord: Sendable {
         fieldCount = 0
         problem = nil
         isASCII = false
+        if !raw.isEmpty { raw.removeAll(keepingCapacity: true) }
+        bytesAreRaw = false
+        rawTruncated = false
+    }
+
+    /// Keeps bytes of a record read byte by byte, as they were in the file.
+    mutating func keepRaw(_ bytes: some Collection<UInt8>) {
+        guard !rawTruncated else { return }
+        if raw.count + bytes.count > Self.maxRawBytes {
+            rawTruncated = true
+            raw.removeAll()
+            return
+        }
+        raw.append(contentsOf: bytes)
     }
 }
 

@@ -20,9 +20,15 @@ public final class CSVWriter {
         if buffer.count >= 1 << 16 { try flush() }
     }
 
-    /// Writes a record of raw field bytes (a rejected row copied as it was read).
+    /// Writes a record as it was read (a rejected row, so the vendor sees what they sent), or
+    /// re-quoted from its fields when it was not read from a file.
     public func write(record: CSVRecord) throws {
-        write(fieldBytes: (0..<record.ranges.count).map { record.field($0)! })
+        if let original = record.originalBytes {
+            buffer.append(contentsOf: original)
+            buffer.append(contentsOf: lineEnding.utf8)
+        } else {
+            write(fieldBytes: (0..<record.ranges.count).map { record.field($0)! })
+        }
         if buffer.count >= 1 << 16 { try flush() }
     }
 

@@ -123,6 +123,9 @@ struct ValidationPass {
     /// What a headerless first line looks like, when it looks like a format oathctl reads another way.
     static func headerlessHint(_ record: CSVRecord) -> String {
         let first = record.field(0).map { String(decoding: $0, as: UTF8.self).trimmingSpaces() } ?? ""
+        if first.hasPrefix("#") {
+            return "; it starts with a '#' comment line, as an OATH CSV (serial, hex seed[, type[, digits[, time step[, hash]]]]) does: read it with --input-format oath-csv"
+        }
         if first.uppercased() == "OATH-HOTP" || first.lowercased().hasPrefix("yubico") {
             return "; this looks like a YubiKey personalization log (OATH-HOTP or Yubico OTP), which oathctl does not load: it loads TOTP tokens only"
         }

@@ -43,6 +43,21 @@ struct PSKCKeyPackage {
 enum PSKCNames {
     static let totp = "urn:ietf:params:xml:ns:keyprov:pskc:totp"
     static let hotp = "urn:ietf:params:xml:ns:keyprov:pskc:hotp"
+
+    enum AlgorithmKind { case totp, hotp, ocra, yubico, pin, missing, other }
+
+    /// The kind of a key algorithm URI: RFC 6030's (`...:pskc:totp`), the pre-RFC drafts'
+    /// (`urn:ietf:params:xml:ns:keyprov:pskc#totp`, `http://www.ietf.org/keyprov/pskc#hotp`) and OCRA's.
+    static func kind(of uri: String) -> AlgorithmKind {
+        let lower = uri.lowercased()
+        if lower == totp || lower.hasSuffix("pskc#totp") { return .totp }
+        if lower == hotp || lower.hasSuffix("pskc#hotp") { return .hotp }
+        if lower.contains("ocra") { return .ocra }
+        if lower.contains("yubico") || lower.contains("yubikey") { return .yubico }
+        if lower.hasSuffix("pskc:pin") { return .pin }
+        if lower.isEmpty { return .missing }
+        return .other
+    }
     static let pbkdf2 = "http://www.rsasecurity.com/rsalabs/pkcs/schemas/pkcs-5v2-0#pbkdf2"
     static let aesCBC: Set<String> = [
         "http://www.w3.org/2001/04/xmlenc#aes128-cbc",

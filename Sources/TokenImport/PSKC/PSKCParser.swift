@@ -14,6 +14,8 @@ final class PSKCParser: NSObject, XMLParserDelegate {
 
     private(set) var container = PSKCContainer()
     private(set) var sawContainer = false
+    /// True once `</KeyContainer>` closed the document: a file without it was cut short.
+    private var sawContainerEnd = false
     private let onPackage: (PSKCKeyPackage, PSKCContainer) throws -> Void
     private var path: [String] = []
     private var text = ""
@@ -27,11 +29,22 @@ final class PSKCParser: NSObject, XMLParserDelegate {
         self.onPackage = onPackage
     }
 
-    /// Parses the file; rethrows a handler's error, throws `Failure` for XML that is not well formed.
+    /// Parses the file; rethrows a handler's error, throws `Failure` for XML that is not well formed
+    /// or cut short.
     func parse(path file: String) throws {
         var source = try FileByteSource(path: file)
         defer { source.close() }
         try preCheck(&source)
+        var first = try FileByteSource(path: file)
+        defer { first.close() }
+        var chunk: [UInt8] = []
+        try first.read(into: &chunk)
+        if Self.leadingSpaceBeforeDeclaration(chunk) != nil || ExternalEntities.declared(in: chunk) {
+            // Files that need rewriting first (white space before `<?xml`, external entities) are
+            // read whole; vendors' such files are small.
+            guard let data = FileManager.default.contents(atPath: file) else { throw Failure(line: 0, message: "cannot open \(file)") }
+            return try parse(data: data)
+        }
         guard let stream = InputStream(fileAtPath: file) else { throw Failure(line: 0, message: "cannot open \(file)") }
         try parse(XMLParser(stream: stream))
     }
@@ -40,7 +53,24 @@ final class PSKCParser: NSObject, XMLParserDelegate {
     func parse(data: Data) throws {
         var source = MemoryByteSource(Array(data))
         try preCheck(&source)
+        let data = ExternalEntities.declared(in: Array(data.prefix(1 << 20))) ? ExternalEntities.referencesRemoved(data) : data
+        if let start = Self.leadingSpaceBeforeDeclaration(Array(data.prefix(4096))) {
+            lineOffset = data.prefix(start).count { $0 == 0x0A }
+            return try parse(XMLParser(data: data.dropFirst(start)))
+        }
         try parse(XMLParser(data: data))
+    }
+
+    /// Lines dropped before the declaration, added back to every line number reported.
+    private var lineOffset = 0
+
+    /// Where `<?xml` starts when white space (after any byte-order mark) comes before it, else nil.
+    static func leadingSpaceBeforeDeclaration(_ bytes: [UInt8]) -> Int? {
+        var index = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+        let spaceStart = index
+        while index < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) { index += 1 }
+        guard index > spaceStart, bytes[index...].starts(with: Array("<?xml".utf8)) else { return nil }
+        return index
     }
 
     private func preCheck(_ source: inout some ByteSource) throws {
@@ -54,9 +84,13 @@ final class PSKCParser: NSObject, XMLParserDelegate {
         self.parser = parser
         let ok = parser.parse()
         if let handlerError { throw handlerError }
+        let line = parser.lineNumber + lineOffset
         if !ok {
             let reason = parser.parserError.map { ($0 as NSError).localizedDescription } ?? "unknown XML error"
-            throw Failure(line: parser.lineNumber, message: "the XML is not well formed near line \(parser.lineNumber) (\(reason)); the file is cut short or not PSKC")
+            throw Failure(line: line, message: "the XML is not well formed near line \(line) (\(reason)); the file is cut short or not PSKC: nothing from it was loaded")
+        }
+        if sawContainer, !sawContainerEnd {
+            throw Failure(line: line, message: "the file ends at line \(line) before </KeyContainer>: it is cut short, and a partial delivery must not look complete; nothing from it was loaded: ask the vendor for the whole file")
         }
     }
 
@@ -65,7 +99,8 @@ final class PSKCParser: NSObject, XMLParserDelegate {
         if path.isEmpty {
             sawContainer = name == "KeyContainer"
             if !sawContainer {
-                handlerError = Failure(line: parser.lineNumber, message: "the root element is <\(name)>, not a PSKC <KeyContainer>")
+                let hint = name == "Tokens" ? " (a SafeWord/SafeNet token list, whose tokens are event-based HOTP with a moving factor: oathctl loads TOTP tokens only)" : ""
+                handlerError = Failure(line: parser.lineNumber + lineOffset, message: "the root element is <\(name)>, not a PSKC <KeyContainer>" + hint)
                 parser.abortParsing()
             }
         }
@@ -73,8 +108,11 @@ final class PSKCParser: NSObject, XMLParserDelegate {
         text = ""
         let algorithm = attributes["Algorithm"] ?? ""
         switch name {
-        case "KeyPackage": current = PSKCKeyPackage(line: parser.lineNumber)
-        case "Key": current?.keyAlgorithm = algorithm
+        case "KeyPackage": current = PSKCKeyPackage(line: parser.lineNumber + lineOffset)
+        // The pre-RFC drafts (namespace `urn:ietf:params:xml:ns:keyprov:pskc:1.0`) hold each key in a
+        // `Device`, and name the algorithm in `KeyAlgorithm`.
+        case "Device" where !inside("KeyPackage"): current = PSKCKeyPackage(line: parser.lineNumber + lineOffset)
+        case "Key": current?.keyAlgorithm = attributes["KeyAlgorithm"] ?? algorithm
         case "ResponseFormat": current?.digits = attributes["Length"] ?? ""
         case "EncryptionMethod" where inside("Secret"): current?.encryptionAlgorithm = algorithm
         case "MACMethod":
@@ -90,13 +128,18 @@ final class PSKCParser: NSObject, XMLParserDelegate {
         if text.utf8.count < Self.maxText { text += string }
     }
 
+    /// CDATA is text too (a vendor's `<Manufacturer><![CDATA[...]]></Manufacturer>`).
+    func parser(_ parser: XMLParser, foundCDATA block: Data) {
+        if text.utf8.count < Self.maxText { text += String(decoding: block, as: UTF8.self) }
+    }
+
     func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
         let value = text.trimmingCharacters(in: .whitespacesAndNewlines)
         path.removeLast()
         switch name {
-        case "Manufacturer" where inside("DeviceInfo"): current?.manufacturer = value
-        case "SerialNo" where inside("DeviceInfo"): current?.serial = value
-        case "Model" where inside("DeviceInfo"): current?.model = value
+        case "Manufacturer" where inside("DeviceInfo") || inside("DeviceId"): current?.manufacturer = value
+        case "SerialNo" where inside("DeviceInfo") || inside("DeviceId"): current?.serial = value
+        case "Model" where inside("DeviceInfo") || inside("DeviceId"): current?.model = value
         case "Suite": current?.suite = value
         case "UserId" where path.last == "Key": current?.userId = value
         case "PlainValue" where path.last == "Secret": current?.plainSecret = value
@@ -117,7 +160,8 @@ final class PSKCParser: NSObject, XMLParserDelegate {
             container.derivation?.salt = decoded ?? []
         case "IterationCount": container.derivation?.iterations = Int(value) ?? 0
         case "KeyLength" where container.derivation != nil: container.derivation?.keyLength = Int(value) ?? 0
-        case "KeyPackage":
+        case "KeyContainer" where path.isEmpty: sawContainerEnd = true
+        case "KeyPackage", "Device" where !inside("KeyPackage"):
             if let package = current {
                 do { try onPackage(package, container) } catch {
                     handlerError = error
@@ -133,10 +177,10 @@ final class PSKCParser: NSObject, XMLParserDelegate {
     private func inside(_ element: String) -> Bool { path.contains(element) }
 
     private func base64(_ value: String) -> [UInt8]? {
-        guard let data = Data(base64Encoded: value, options: .ignoreUnknownCharacters) else {
+        guard let bytes = Base64Strict.decode(value) else {
             current?.problems.append("a Base64 value is malformed")
             return nil
         }
-        return Array(data)
+        return bytes
     }
 }

@@ -30,11 +30,20 @@ struct PSKCPackageReader {
             .failure(Rejection(findings: [Finding(line: package.line, serial: package.serial, field: field, code: code, message: message)]))
         }
         if let problem = package.problems.first { return reject(.pskcMalformed, nil, "key package: \(problem)") }
-        switch package.keyAlgorithm {
-        case PSKCNames.totp: break
-        case PSKCNames.hotp:
-            return reject(.algorithmUnsupported, nil, "key \(package.serial) is HOTP (counter-based); the upload takes TOTP tokens only")
-        default:
+        let name = package.serial.isEmpty ? "without a serial number" : package.serial
+        switch PSKCNames.kind(of: package.keyAlgorithm) {
+        case .totp: break
+        case .hotp:
+            return reject(.algorithmUnsupported, nil, "key \(name) is HOTP (counter-based); the upload takes TOTP tokens only")
+        case .ocra:
+            return reject(.algorithmUnsupported, nil, "key \(name) is OCRA (challenge-response); the upload takes TOTP tokens only")
+        case .yubico:
+            return reject(.algorithmUnsupported, nil, "key \(name) is a Yubico OTP (YubiKey AES) key, not an OATH TOTP seed; the upload takes TOTP tokens only")
+        case .pin:
+            return reject(.algorithmUnsupported, nil, "key \(name) is a PIN (a PIN policy's key), not an OTP seed; nothing to load")
+        case .missing:
+            return reject(.algorithmUnsupported, nil, "key package \(name) names no key algorithm (or has no Key); the upload takes TOTP keys only: ask the vendor for the full package")
+        case .other:
             return reject(.algorithmUnsupported, nil, "key algorithm '\(package.keyAlgorithm.suffix(60))' is not TOTP; the upload takes TOTP tokens only")
         }
         let secret: [UInt8]
@@ -56,10 +65,10 @@ struct PSKCPackageReader {
             .failure(Rejection(findings: [Finding(line: package.line, serial: package.serial, field: .secret, code: code, message: message)]))
         }
         if let plain = package.plainSecret {
-            guard let data = Data(base64Encoded: plain, options: .ignoreUnknownCharacters), !data.isEmpty else {
-                return reject(.secretEncodingInvalid, "the PlainValue of the secret is not Base64")
+            guard let bytes = Base64Strict.decode(plain), !bytes.isEmpty else {
+                return reject(.secretEncodingInvalid, "the PlainValue of the secret is not Base64 (A-Z, a-z, 0-9, +, / and = padding; a character outside them is never dropped): ask the vendor for a corrected file")
             }
-            return .success(Array(data))
+            return .success(bytes)
         }
         guard let cipher = package.encryptedSecret else {
             return reject(.secretMissing, "the key package carries no secret (PlainValue or EncryptedValue)")

@@ -20,12 +20,12 @@ enum XMLPreCheck {
             if declaration == nil {
                 // Read ahead until the first bytes can tell `<?xml ` from another instruction.
                 var more: [UInt8] = []
-                while bytes.count < 9 {
+                while bytes.count < 4096 {
                     try source.read(into: &more)
                     if more.isEmpty { break }
                     bytes += more
                 }
-                declaration = Array(bytes.prefix(9))
+                declaration = Array(bytes.prefix(4096))
             }
             // A sequence cut by the chunk's end (a lead byte and fewer continuations) waits for the next chunk.
             var lead = bytes.count - 1
@@ -52,10 +52,11 @@ enum XMLPreCheck {
         }
     }
 
-    /// True for `<?xml` and a space at the start of the file (after a byte-order mark, if any).
+    /// True for `<?xml` and a space at the start of the file (after a byte-order mark and any white space).
     private static func startsWithDeclaration(_ first: [UInt8], at position: Int) -> Bool {
         let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
-        let start = first.starts(with: bom) ? 3 : 0
+        var start = first.starts(with: bom) ? 3 : 0
+        while start < first.count, [0x20, 0x09, 0x0A, 0x0D].contains(first[start]) { start += 1 }
         guard position == start, first.count >= start + 6 else { return false }
         return Array(first[start..<start + 5]) == Array("<?xml".utf8) && [0x20, 0x09, 0x0D, 0x0A].contains(first[start + 5])
     }
