@@ -1,4 +1,5 @@
 import COpenSSL
+import OATHCore
 import Foundation
 
 /// The store's 256-bit master key, kept in its own file (mode 0600), never in the database.
@@ -29,7 +30,7 @@ public final class MasterKey: @unchecked Sendable {
             case let .exists(path): "a key file already exists at \(path); oathctl never overwrites a key (move it away first if you really mean to)"
             case let .missing(path): "no master key at \(path); run 'oathctl init' first, or point --key-file / OATHCTL_KEY_FILE at the key"
             case let .unreadable(path, reason): "cannot read the master key \(path): \(reason)"
-            case let .wrongSize(path, size): "the master key \(path) is \(size) bytes; a key is exactly \(MasterKey.length) bytes (the file is truncated or not a key)"
+            case let .wrongSize(path, size): "the master key \(path) is \(size) bytes; a key file holds exactly \(MasterKey.length) bytes, or \(MasterKey.length * 2) hex digits and a newline ('openssl rand -hex 32'): the file is truncated or not a key"
             case let .tooOpen(path, mode): "the master key \(path) has mode \(String(mode, radix: 8)); others could read it. Run: chmod 600 \(path)"
             case let .cannotCreate(path, reason): "cannot create the master key \(path): \(reason)"
             }
@@ -67,8 +68,28 @@ public final class MasterKey: @unchecked Sendable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw .unreadable(path: path, reason: "permission denied or not a file")
         }
-        guard data.count == length else { throw .wrongSize(path: path, size: data.count) }
-        return MasterKey(bytes: Array(data))
+        var bytes = Array(data)
+        defer { OPENSSL_cleanse(&bytes, bytes.count) }
+        if bytes.count == length { return MasterKey(bytes: bytes) }
+        guard let key = fromHex(bytes) else { throw .wrongSize(path: path, size: data.count) }
+        return MasterKey(bytes: key)
+    }
+
+    /// The key of a file holding 64 hex digits and an optional line end (`openssl rand -hex 32 > key`).
+    private static func fromHex(_ bytes: [UInt8]) -> [UInt8]? {
+        var text = bytes[...]
+        if text.last == 0x0A { text = text.dropLast() }
+        if text.last == 0x0D { text = text.dropLast() }
+        guard text.count == length * 2 else { return nil }
+        var key: [UInt8] = []
+        key.reserveCapacity(length)
+        var index = text.startIndex
+        while index < text.endIndex {
+            guard let high = Hex.value(text[index]), let low = Hex.value(text[index + 1]) else { return nil }
+            key.append(high << 4 | low)
+            index += 2
+        }
+        return key
     }
 
     /// A key from bytes already in memory (tests).

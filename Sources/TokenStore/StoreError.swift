@@ -12,6 +12,7 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     case appExists(upn: String, name: String)
     case appNotFound(upn: String, name: String)
     case invalidUser(String)
+    case invalidAppName(String)
     case invalidPolicy(String)
     case notActivated(serial: String, status: String)
     case invalidCode(String)
@@ -32,6 +33,7 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
         case let .appExists(upn, name): "\(upn) already has an authenticator app named '\(name)'"
         case let .appNotFound(upn, name): "\(upn) has no authenticator app named '\(name)'"
         case let .invalidUser(problem): problem
+        case let .invalidAppName(problem): "the app name \(problem)"
         case let .invalidPolicy(problem): problem
         case let .invalidCode(problem): problem
         case let .tooManyMatches(count, limit): "\(count) tokens show this code (more than \(limit)); narrow the search with --user or ask for the serial"

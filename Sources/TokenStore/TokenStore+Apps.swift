@@ -11,9 +11,14 @@ public struct AuthenticatorApp: Codable, Sendable, Equatable, FetchableRecord {
 }
 
 extension TokenStore {
+    /// Longest authenticator-app name.
+    public static let maxAppNameLength = 64
+
     /// Records an authenticator app for a user; refused past five methods.
     public func addApp(upn: String, name: String) throws {
         if let problem = UPN.problem(in: upn) { throw StoreError.invalidUser(problem) }
+        if name.isEmpty { throw StoreError.invalidAppName("is empty; name the app as the user knows it") }
+        if let problem = DisplayText.problem(in: name, maxLength: Self.maxAppNameLength) { throw StoreError.invalidAppName(problem) }
         try write { db in
             let key = UPN.key(upn)
             if try Int.fetchOne(db, sql: "SELECT count(*) FROM app WHERE user_key = ? AND name = ?", arguments: [key, name])! > 0 {

@@ -18,6 +18,7 @@ extension CLIError {
     /// Prints the message on standard error and exits with `status`.
     func exit() -> ExitCode {
         Terminal.printError("oathctl: \(description)")
+        if JSONOutput.errorsAsJSON { JSONOutput.printError(description, status: status) }
         return ExitCode(status)
     }
 }

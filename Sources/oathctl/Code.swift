@@ -34,6 +34,7 @@ extension Oathctl {
         func validate() throws {
             guard step == 30 || step == 60 else { throw ValidationError("--step must be 30 or 60 (the upload format allows only these)") }
             guard digits == 6 || digits == 8 else { throw ValidationError("--digits must be 6 or 8") }
+            if let time, time > Clock.latest { throw ValidationError("--time must be at most \(Clock.latest) (the end of the year 9999)") }
         }
 
         func run() throws {

@@ -19,14 +19,30 @@ extension Oathctl {
         @Flag(help: "Create the store with the key already at --key-file instead of a new one.")
         var useExistingKey = false
 
+        /// Makes the key and the store together or neither: every check that can fail runs before
+        /// the key is written, and a key made here is removed again when the store cannot be made.
         func run() throws {
             let now = try Clock.now()
+            let storePath = storeOptions.storePath, keyPath = storeOptions.keyPath
+            var info = stat()
+            if lstat(storePath, &info) == 0 { throw CLIError(StoreError.storeExists(path: storePath).description).exit() }
+            if FileIdentity(storePath) == FileIdentity(keyPath) {
+                throw CLIError("--store and --key-file name the same file; keep the key apart from the store").exit()
+            }
+            var createdKey = false
             do {
-                let key = useExistingKey ? try MasterKey.load(from: storeOptions.keyPath) : try MasterKey.create(at: storeOptions.keyPath)
-                _ = try TokenStore.create(path: storeOptions.storePath, key: key, actor: storeOptions.actorName, now: { Int64(now) })
+                let key: MasterKey
+                if useExistingKey {
+                    key = try MasterKey.load(from: keyPath)
+                } else {
+                    key = try MasterKey.create(at: keyPath)
+                    createdKey = true
+                }
+                _ = try TokenStore.create(path: storePath, key: key, actor: storeOptions.actorName, now: { Int64(now) })
             } catch let error as MasterKey.FileError {
                 throw CLIError(error.description).exit()
             } catch let error as StoreError {
+                if createdKey { unlink(keyPath) }
                 throw CLIError(error.description).exit()
             }
             print("Created store \(storeOptions.storePath)")

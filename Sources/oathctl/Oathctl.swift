@@ -30,6 +30,7 @@ struct Oathctl: ParsableCommand {
 
     /// Runs the command, turning argument errors into exit status 2 (the documented "misuse") instead of 64.
     static func main() {
+        JSONOutput.errorsAsJSON = JSONOutput.asksForJSON(Array(CommandLine.arguments.dropFirst()))
         do {
             var command = try parseAsRoot()
             try command.run()
@@ -37,6 +38,7 @@ struct Oathctl: ParsableCommand {
             let code = exitCode(for: error)
             if code == .validationFailure {
                 FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                if JSONOutput.errorsAsJSON { JSONOutput.printError(message(for: error), status: CLIError.misuseStatus) }
                 Foundation.exit(CLIError.misuseStatus)
             }
             exit(withError: error)

@@ -1,3 +1,4 @@
+import TokenImport
 import ArgumentParser
 import TokenStore
 
@@ -22,7 +23,7 @@ extension Oathctl {
                 ("failed attempts", String(t.failedAttempts)), ("locked until", t.lockedUntil.map { Table.time($0) } ?? "not locked"),
                 ("batch", t.batch.map(String.init) ?? ""), ("created", Table.time(t.createdAt)), ("updated", Table.time(t.updatedAt)),
             ]
-            for (name, value) in fields { print(name.padding(toLength: 16, withPad: " ", startingAt: 0) + value) }
+            for (name, value) in fields { print(name.padding(toLength: 16, withPad: " ", startingAt: 0) + DisplayText.escaped(value)) }
         }
     }
 }

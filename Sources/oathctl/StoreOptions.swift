@@ -60,7 +60,7 @@ func storeOperation<T>(_ body: () throws -> T) throws -> T {
         return try body()
     } catch let error as StoreError {
         switch error {
-        case .storeMissing, .storeExists, .notAStore, .wrongKey, .database, .invalidUser, .invalidPolicy, .invalidCode:
+        case .storeMissing, .storeExists, .notAStore, .wrongKey, .database, .invalidUser, .invalidPolicy, .invalidAppName:
             throw CLIError(error.description).exit()
         default:
             throw CLIError(error.description, status: 1).exit()

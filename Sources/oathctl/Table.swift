@@ -1,10 +1,12 @@
 import ArgumentParser
 import Foundation
+import TokenImport
 
 /// Plain-text tables and CSV for listing commands.
 enum Table {
     /// Left-aligned columns separated by two spaces.
     static func render(header: [String], rows: [[String]]) -> String {
+        let rows = rows.map { $0.map(DisplayText.escaped) }
         var widths = header.map(\.count)
         for row in rows { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }
         func line(_ cells: [String]) -> String {
@@ -17,7 +19,7 @@ enum Table {
     /// RFC 4180 CSV with formula-looking cells neutralised, as in the error report.
     static func csv(header: [String], rows: [[String]]) -> String {
         func cell(_ text: String) -> String {
-            var text = text
+            var text = DisplayText.escaped(text)
             if let first = text.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) { text = "'" + text }
             return text.contains(where: { ",\"\n\r".contains($0) }) ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
         }

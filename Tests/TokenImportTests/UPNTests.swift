@@ -24,6 +24,16 @@ import Testing
         ("helga@contoso.com.", "upn's domain 'contoso.com.' is not a domain name like contoso.com"),
         ("helga@contoso..com", "upn's domain 'contoso..com' is not a domain name like contoso.com"),
         ("helga@con_toso.com", "upn's domain 'con_toso.com' is not a domain name like contoso.com"),
+        // Issue 13, point 15: DNS labels, a top-level domain of letters, no IP literal, Entra's lengths.
+        ("helga@-contoso.com", "upn's domain '-contoso.com' has a label starting or ending with '-'; fix the domain after '@'"),
+        ("helga@contoso-.com", "upn's domain 'contoso-.com' has a label starting or ending with '-'; fix the domain after '@'"),
+        ("helga@contoso.c", "upn's domain 'contoso.c' does not end in a top-level domain of two or more letters (an IP address is not a domain); write it like contoso.com"),
+        ("helga@10.0.0.1", "upn's domain '10.0.0.1' does not end in a top-level domain of two or more letters (an IP address is not a domain); write it like contoso.com"),
+        ("helga@[10.0.0.1]", "upn's domain '[10.0.0.1]' is not a domain name like contoso.com"),
+        ("helga@contoso.c0m", "upn's domain 'contoso.c0m' does not end in a top-level domain of two or more letters (an IP address is not a domain); write it like contoso.com"),
+        ("helga@my-contoso.co.uk", nil),
+        ("helga@" + String(repeating: "a", count: 45) + ".com", "upn has 49 characters after '@'; at most 48 are allowed"),
+        (String(repeating: "a", count: 64) + "@" + String(repeating: "b", count: 44) + ".com", nil),
     ] as [(String, String?)])
     func problem(upn: String, message: String?) {
         #expect(UPN.problem(in: upn) == message)
