@@ -31,9 +31,17 @@ import Testing
     func json(_ text: String) throws -> Any { try JSONSerialization.jsonObject(with: Data(text.utf8)) }
 
     @Test func initRefusesToOverwriteAndFilesArePrivate() throws {
+        let key = try Data(contentsOf: directory.appendingPathComponent("master.key"))
         let again = try cli.run(["init"])
         #expect(again.status == 2)
-        #expect(again.stderr.contains("never overwrites a key"))
+        #expect(again.stderr.contains("a token store already exists"))
+        #expect(try Data(contentsOf: directory.appendingPathComponent("master.key")) == key)
+        // A new store beside an existing key: the key is never overwritten.
+        var other = cli
+        other.environment["OATHCTL_STORE"] = directory.appendingPathComponent("second.sqlite").path
+        let keyExists = try other.run(["init"])
+        #expect(keyExists.status == 2 && keyExists.stderr.contains("never overwrites a key"))
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("second.sqlite").path))
         for file in ["tokens.sqlite", "master.key"] {
             let mode = try FileManager.default.attributesOfItem(atPath: directory.appendingPathComponent(file).path)[.posixPermissions] as? Int
             #expect(mode == 0o600)
