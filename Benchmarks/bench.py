@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """`make bench`: oathctl's speed beside its peers, measured in one run on this machine.
 
-Installs its peers when it can (Debian's liboath-dev as root, pyotp from PyPI) and says so when it
-cannot. Prints a table and writes bench/results.md. Never part of `make test`.
+Installs its peers (Debian's liboath-dev as root, after apt-get update; pyotp from PyPI) or stops with a message saying why
+when it cannot. Prints a table and writes bench/results.md. Never part of `make test`.
 """
 import datetime
 import os
@@ -43,18 +43,28 @@ def timed(cmd, env=None):
 
 
 def ensure_peers(notes):
+    """Installs the peers the table compares with, or stops: a bench without its peers says nothing.
+
+    liboath-dev comes from Debian's packages (the package lists are refreshed first: on a fresh
+    machine apt-get knows no packages until `apt-get update` has run), pyotp from PyPI.
+    """
     have_oath = os.path.exists("/usr/include/liboath/oath.h")
-    if not have_oath and os.geteuid() == 0 and shutil.which("apt-get"):
-        notes.append("installed liboath-dev from Debian's packages")
-        run(["apt-get", "install", "-y", "-qq", "liboath-dev"], check=False)
-        have_oath = os.path.exists("/usr/include/liboath/oath.h")
     if not have_oath:
-        notes.append("liboath-dev is not installed (apt-get install liboath-dev); the liboath column is empty")
+        if os.geteuid() != 0 or not shutil.which("apt-get"):
+            sys.exit("bench: liboath-dev is missing; install it (sudo apt-get update && sudo apt-get install liboath-dev) and run make bench again")
+        update = run(["apt-get", "update", "-qq"], check=False)
+        install = run(["apt-get", "install", "-y", "-qq", "liboath-dev"], check=False)
+        have_oath = os.path.exists("/usr/include/liboath/oath.h")
+        if not have_oath:
+            sys.exit("bench: apt-get could not install liboath-dev:\n" + update.stderr[-2000:] + install.stderr[-2000:])
+        notes.append("installed liboath-dev from Debian's packages")
     try:
         import pyotp  # noqa: F401
     except ImportError:
-        r = run([sys.executable, "-m", "pip", "install", "-q", "pyotp"], check=False)
-        notes.append("installed pyotp from PyPI" if r.returncode == 0 else "pyotp could not be installed; its column is empty")
+        r = run([sys.executable, "-m", "pip", "install", "-q", "--break-system-packages", "pyotp"], check=False)
+        if r.returncode != 0:
+            sys.exit("bench: pyotp could not be installed from PyPI:\n" + r.stderr[-2000:])
+        notes.append("installed pyotp from PyPI")
     return have_oath
 
 

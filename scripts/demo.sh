@@ -29,6 +29,14 @@ show "$oathctl" convert samples/vendor-hex-seeds.csv --secret-encoding hex --del
   --map 'serial number=Token SN' --map 'secret key=Seed' --map 'time interval=Period' --map 'manufacturer=Vendor' --map 'model=Type' \
   --to graph-json --output "$work/graph.json" --report "$work/convert-hex.csv"
 
+step "4b. Another token manager's export (OATH CSV, no header): HOTP is refused, SHA-512 kept"
+show "$oathctl" validate samples/other-manager.oath.csv --input-format oath-csv --manufacturer Vendor --model Fob \
+  --report "$work/oath-csv.csv"
+cut -c1-150 "$work/oath-csv.csv"
+
+step "4c. No output may destroy the input: the report path names the input itself"
+show "$oathctl" validate samples/tokens-clean.csv --report samples/tokens-clean.csv
+
 step "5. A store in a temporary folder: init, import the samples, list"
 export OATHCTL_STORE="$work/store/tokens.sqlite" OATHCTL_KEY_FILE="$work/key/master.key"
 show "$oathctl" init --actor demo

@@ -43,6 +43,10 @@ public struct CSVReader<Source: ByteSource> {
     private var fieldStart = 0
     private var fieldOverflow = false
     private var quoteOpenedOn = 0
+    /// The bytes of the record being read byte by byte, as they are in the file (for a rejects file).
+    private var raw: [UInt8] = []
+    /// True when that record outgrew `CSVRecord.maxRawBytes` and is not kept as read.
+    private var rawTooLong = false
 
     public init(source: Source, delimiter: UInt8 = UInt8(ascii: ",")) {
         self.source = source
@@ -98,7 +102,7 @@ public struct CSVReader<Source: ByteSource> {
                     if run > index {
                         let runBytes = UnsafeBufferPointer(rebasing: bytes[index..<run])
                         appendRun(runBytes)
-                        record.keepRaw(runBytes)
+                        keepRaw(runBytes)
                         index = run
                         continue
                     }
@@ -106,7 +110,7 @@ public struct CSVReader<Source: ByteSource> {
                     if let done = consume(byte) {
                         try body(done)
                     } else if recordOpen {
-                        record.keepRaw(CollectionOfOne(byte))
+                        keepRaw(CollectionOfOne(byte))
                     }
                     index += 1
                 }
@@ -273,10 +277,23 @@ public struct CSVReader<Source: ByteSource> {
         return nil
     }
 
+    /// Keeps bytes of the record being read byte by byte, as they were in the file.
+    private mutating func keepRaw(_ bytes: some Collection<UInt8>) {
+        guard !rawTooLong else { return }
+        if raw.count + bytes.count > CSVRecord.maxRawBytes {
+            rawTooLong = true
+            raw.removeAll()
+            return
+        }
+        raw.append(contentsOf: bytes)
+    }
+
     @inline(__always)
     private mutating func openRecord() {
         if !recordOpen {
             recordOpen = true
+            raw.removeAll(keepingCapacity: true)
+            rawTooLong = false
             record.reset(line: line)
             fieldStart = 0
             fieldOverflow = false
@@ -310,6 +327,7 @@ public struct CSVReader<Source: ByteSource> {
         guard recordOpen else { return nil }
         endField()
         recordOpen = false
+        if !rawTooLong { record.attachRaw(raw) }
         return record
     }
 

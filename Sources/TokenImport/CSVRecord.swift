@@ -16,13 +16,12 @@ public struct CSVRecord: Sendable {
     public internal(set) var problem: CSVProblem?
     /// True when the reader saw that every byte of the record is ASCII (it looks only at lines it reads whole).
     public internal(set) var isASCII = false
-    /// The record's bytes as read (quotes and all, without the line end), for a record the reader
-    /// took byte by byte; a line read whole is its `bytes`.
-    var raw: [UInt8] = []
+    /// Where the record's bytes as read (quotes and all, without the line end) sit in `bytes`,
+    /// after its fields, for a record the reader took byte by byte. No array of its own: a second
+    /// reference-counted buffer in every record measured a tenth of `validate`.
+    var rawRange: Range<Int>?
     /// True when `bytes` is the line exactly as read (a plain line: no quote, so nothing was undone).
     var bytesAreRaw = false
-    /// True when the record was too long to keep as read.
-    var rawTruncated = false
     /// Most bytes of one record kept as read.
     static let maxRawBytes = 1 << 20
 
@@ -30,8 +29,7 @@ public struct CSVRecord: Sendable {
     /// one or was too long to keep: a rejects file copies it, so a vendor sees what they sent.
     public var originalBytes: ArraySlice<UInt8>? {
         if bytesAreRaw { return bytes[...] }
-        if rawTruncated || raw.isEmpty { return nil }
-        return raw[...]
+        return rawRange.map { bytes[$0] }
     }
 
     public init() {}
@@ -59,20 +57,15 @@ public struct CSVRecord: Sendable {
         fieldCount = 0
         problem = nil
         isASCII = false
-        if !raw.isEmpty { raw.removeAll(keepingCapacity: true) }
+        rawRange = nil
         bytesAreRaw = false
-        rawTruncated = false
     }
 
-    /// Keeps bytes of a record read byte by byte, as they were in the file.
-    mutating func keepRaw(_ bytes: some Collection<UInt8>) {
-        guard !rawTruncated else { return }
-        if raw.count + bytes.count > Self.maxRawBytes {
-            rawTruncated = true
-            raw.removeAll()
-            return
-        }
-        raw.append(contentsOf: bytes)
+    /// Appends the record's bytes as read after its fields (the reader calls this as it closes a record).
+    mutating func attachRaw(_ raw: [UInt8]) {
+        let start = bytes.count
+        bytes.append(contentsOf: raw)
+        rawRange = start..<bytes.count
     }
 }
 

@@ -19,9 +19,8 @@ struct FileRules {
 
     /// Keyed by `Serial.key`: serials differing only in case are one token.
     private var serials = ByteKeyTable<SerialEntry>()
-    /// Keyed by `SeedPrint` of each accepted row's seed; the value is the row's line.
-    private var seeds = ByteKeyTable<Int32>()
-    private let seedPrint = SeedPrint()
+    /// The seeds of the rows accepted so far, by fingerprint.
+    private var seeds = SeedTable()
     /// Keyed by lowercased UPN; the value is the methods the user holds: in the store plus rows accepted so far.
     private var users = ByteKeyTable<Int32>()
 
@@ -77,16 +76,21 @@ struct FileRules {
                 return []
             }
             token.storeAction = .assign
-        } else if let duplicate = try duplicateSeed(token.secret, line: token.line) {
+        }
+        let print = SeedTable.print(token.secret.bytes)
+        if existing == nil, let duplicate = try duplicateSeed(token.secret, print: print) {
             return [finding(.secret, .secretDuplicate, duplicate)]
         }
-        recordSeed(token.secret, line: token.line)
-        guard user >= 0 else { return [] }
-        let held = Int(users.values[Int(user)])
-        if held >= maxMethodsPerUser {
-            return [finding(.upn, .userTokenLimit,
-                            "\(upn) would hold more than \(maxMethodsPerUser) OATH tokens or authenticator apps (\(held) already, counting the store and earlier rows); assign this token to someone else or remove one of theirs")]
+        if user >= 0 {
+            let held = Int(users.values[Int(user)])
+            if held >= maxMethodsPerUser {
+                return [finding(.upn, .userTokenLimit,
+                                "\(upn) would hold more than \(maxMethodsPerUser) OATH tokens or authenticator apps (\(held) already, counting the store and earlier rows); assign this token to someone else or remove one of theirs")]
+            }
         }
+        // Only an accepted row's seed is recorded, so a later duplicate names a line that was kept.
+        seeds.insert(print, line: token.line)
+        guard user >= 0 else { return [] }
         users.update(Int(user)) { $0 += 1 }
         return []
     }
@@ -96,9 +100,11 @@ struct FileRules {
     /// else it returns false having recorded nothing but the user's count from the store (which
     /// `check` would record too), and `check` words the finding.
     ///
-    /// - Parameter serialHash: from `prefetchSerial`, called before the row's own checks.
+    /// - Parameters:
+    ///   - serialHash: from `prefetchSerial`, called before the row's own checks.
+    ///   - seed: the seed itself, only when the store must be asked about it (it is not empty).
     mutating func acceptClean(serial: UnsafeBufferPointer<UInt8>, serialHash: UInt32, upn: UnsafeBufferPointer<UInt8>,
-                              secret: Secret, line: Int) throws -> Bool {
+                              seedPrint: UInt64, seed: Secret?, line: Int) throws -> Bool {
         // A static function, so the closure may change the rules' tables without a copy of them being made.
         let user = try UPN.withKey(ascii: upn) { key in
             let store = store, storeIsEmpty = storeIsEmpty
@@ -108,23 +114,22 @@ struct FileRules {
         }
         if users.values[user] >= maxMethodsPerUser { return false }
         if !storeIsEmpty, try store.existingToken(serial: String(decoding: serial, as: UTF8.self)) != nil { return false }
-        if try duplicateSeed(secret, line: line) != nil { return false }
+        if seeds.line(of: seedPrint) != nil { return false }
+        if !storeIsEmpty, let seed, try store.serialHoldingSecret(seed) != nil { return false }
         // Last, as it is the one change made: a serial seen before is left to `check` to report.
         let inserted = Serial.withKey(ascii: serial) { key in
             serials.findOrInsert(bytes: key, hash: serialHash, { SerialEntry(line: Int32(clamping: line), user: Int32(user)) }).inserted
         }
         guard inserted else { return false }
-        recordSeed(secret, line: line)
+        seeds.insert(seedPrint, line: line)
         users.update(user) { $0 += 1 }
         return true
     }
 
     /// Why this seed may not be stored under a new serial (it is on an earlier line, or stored under another serial), or nil.
-    private func duplicateSeed(_ secret: Secret, line: Int) throws -> String? {
-        let print = seedPrint.of(secret)
-        let earlier = print.withUnsafeBufferPointer { seeds.find(bytes: $0) }
-        if let earlier {
-            return "the secret key is the same as on line \(seeds.values[earlier]); every token has its own seed, so one of the two rows is wrong: check the vendor file"
+    private func duplicateSeed(_ secret: Secret, print: UInt64) throws -> String? {
+        if let earlier = seeds.line(of: print) {
+            return "the secret key is the same as on line \(earlier); every token has its own seed, so one of the two rows is wrong: check the vendor file"
         }
         if !storeIsEmpty, let stored = try store.serialHoldingSecret(secret) {
             return "the secret key is the one of token \(stored) in the store; every token has its own seed, so this row or that token is wrong: check the vendor file"
@@ -132,12 +137,9 @@ struct FileRules {
         return nil
     }
 
-    private mutating func recordSeed(_ secret: Secret, line: Int) {
-        let print = seedPrint.of(secret)
-        print.withUnsafeBufferPointer { bytes in
-            _ = seeds.findOrInsert(bytes: bytes) { Int32(clamping: line) }
-        }
-    }
+
+    /// Starts loading the seed table's slot for a fingerprint (see `prefetchSerial`).
+    mutating func prefetchSeed(_ print: UInt64) { seeds.prefetch(print) }
 
     /// Starts loading the serial table's slot for `serial` (see `ByteKeyTable.prefetch(hash:)`);
     /// returns the serial's hash for `acceptClean`.
@@ -154,19 +156,3 @@ struct FileRules {
     }
 }
 
-/// A 128-bit fingerprint of a seed for the file's own table of seeds: SipHash (Swift's `Hasher`,
-/// keyed at random per process) run twice with different prefixes. Only in memory, for one run;
-/// the store keeps its own keyed fingerprint (`SecretFingerprint`).
-struct SeedPrint {
-    func of(_ secret: Secret) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(16)
-        for lane in 0..<2 {
-            var hasher = Hasher()
-            hasher.combine(lane)
-            secret.bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
-            withUnsafeBytes(of: hasher.finalize().littleEndian) { out.append(contentsOf: $0) }
-        }
-        return out
-    }
-}

@@ -96,19 +96,29 @@ public enum UPN {
         return bits
     }
 
-    /// What breaks DNS label rules in a domain of letters, digits, dots and hyphens, or nil.
+    /// What breaks DNS label rules in a domain of letters, digits, dots and hyphens, or nil
+    /// (one pass, no allocation: this runs on every row).
     private static func labelProblem(_ domain: UnsafeBufferPointer<UInt8>) -> String? {
-        let hyphen = UInt8(ascii: "-")
-        let labels = domain.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
-        for label in labels where label.first == hyphen || label.last == hyphen {
-            return "has a label starting or ending with '-'; fix the domain after '@'"
+        let hyphen = UInt8(ascii: "-"), dot = UInt8(ascii: ".")
+        var labelStart = 0, topIsLetters = true
+        for (index, byte) in domain.enumerated() {
+            if byte == dot {
+                if domain[index - 1] == hyphen { return hyphenMessage }
+                labelStart = index + 1
+                topIsLetters = true
+                continue
+            }
+            if index == labelStart, byte == hyphen { return hyphenMessage }
+            if (byte | 0x20) < UInt8(ascii: "a") || (byte | 0x20) > UInt8(ascii: "z") { topIsLetters = false }
         }
-        guard let top = labels.last, top.count >= 2,
-              top.allSatisfy({ ($0 | 0x20) >= UInt8(ascii: "a") && ($0 | 0x20) <= UInt8(ascii: "z") }) else {
+        if domain.last == hyphen { return hyphenMessage }
+        guard domain.count - labelStart >= 2, topIsLetters else {
             return "does not end in a top-level domain of two or more letters (an IP address is not a domain); write it like contoso.com"
         }
         return nil
     }
+
+    private static let hyphenMessage = "has a label starting or ending with '-'; fix the domain after '@'"
 
     /// Non-empty, no '.' first or last, no '..'.
     private static func isDotSeparated(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {

@@ -46,7 +46,7 @@ import Testing
         var wrong = psk
         wrong[0] ^= 1
         let refused = PSKCPackageReader(keys: PSKCKeys(preSharedKey: wrong)).secretBytes(package, container: container)
-        #expect(throws: PSKCPackageReader.Rejection.self) { try refused.get() }
+        #expect(throws: RecordRejection.self) { try refused.get() }
         if case let .failure(rejection) = refused { #expect(rejection.findings.map(\.code) == [.macInvalid]) }
         var md5 = container
         md5.macHash = nil

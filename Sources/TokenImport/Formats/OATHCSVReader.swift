@@ -7,8 +7,8 @@ import OATHCore
 /// lines are comments. Both peers read a missing type as HOTP, which oathctl refuses
 /// (`algorithm_unsupported`); a missing hash follows the seed's length as LinOTP reads it.
 struct OATHCSVLine {
-    /// The upload-format record (columns as `PSKCPackageReader.columns`), or the findings that reject the line.
-    static func record(_ fields: [String], line: Int, version: Int) -> Result<CSVRecord, PSKCPackageReader.Rejection> {
+    /// The upload-format record (columns as `ConvertedRecord.columns`), or the findings that reject the line.
+    static func record(_ fields: [String], line: Int, version: Int) -> Result<CSVRecord, RecordRejection> {
         var fields = fields
         var user = ""
         if version >= 2 {
@@ -16,7 +16,7 @@ struct OATHCSVLine {
             fields = Array(fields.dropFirst(3))
         }
         let serial = fields.first ?? ""
-        func reject(_ code: FindingCode, _ field: Column?, _ message: String) -> Result<CSVRecord, PSKCPackageReader.Rejection> {
+        func reject(_ code: FindingCode, _ field: Column?, _ message: String) -> Result<CSVRecord, RecordRejection> {
             .failure(.init(findings: [Finding(line: line, serial: serial, field: field, code: code, message: message)]))
         }
         guard fields.count >= 2 else {
@@ -56,7 +56,7 @@ extension FileValidator {
         var validator = self
         validator.rules.secretEncoding = .hex
         var pass = ValidationPass(validator: validator, handlers: handlers)
-        try pass.begin(headerRecord: PSKCPackageReader.headerRecord)
+        try pass.begin(headerRecord: ConvertedRecord.header)
         var reader = CSVReader(source: source, delimiter: UInt8(ascii: ","))
         var version = 1
         do {

@@ -17,9 +17,9 @@ enum SafeWordReader {
     }
 
     /// The upload-format record of one entry, or why it is refused.
-    static func record(_ entry: Entry) -> Result<CSVRecord, PSKCPackageReader.Rejection> {
+    static func record(_ entry: Entry) -> Result<CSVRecord, RecordRejection> {
         let serial = entry.attributes["sccauthenticatorid"] ?? ""
-        func reject(_ code: FindingCode, _ field: Column?, _ message: String) -> Result<CSVRecord, PSKCPackageReader.Rejection> {
+        func reject(_ code: FindingCode, _ field: Column?, _ message: String) -> Result<CSVRecord, RecordRejection> {
             .failure(.init(findings: [Finding(line: entry.line, serial: serial, field: field, code: code, message: message)]))
         }
         guard let data = entry.attributes["scctokendata"] else {
@@ -51,7 +51,7 @@ extension FileValidator {
         var validator = self
         validator.rules.secretEncoding = .hex
         var pass = ValidationPass(validator: validator, handlers: handlers)
-        try pass.begin(headerRecord: PSKCPackageReader.headerRecord)
+        try pass.begin(headerRecord: ConvertedRecord.header)
         var entry: SafeWordReader.Entry?
         func flush() throws {
             defer { entry = nil }
@@ -82,48 +82,5 @@ extension FileValidator {
         try flush()
         try pass.finish()
         return pass.summary
-    }
-}
-
-/// Lines of a byte source, numbered from 1, without their line feeds.
-struct LineReader<Source: ByteSource> {
-    private var source: Source
-    private var buffer: [UInt8] = []
-    private var chunk: [UInt8] = []
-    private var position = 0
-    private var number = 0
-    private var ended = false
-    /// Longest line kept; the rest of a longer line is dropped (no record line is near it).
-    private static var maxLine: Int { 1 << 16 }
-
-    init(source: Source) { self.source = source }
-
-    mutating func next() throws(ByteSourceError) -> (Int, [UInt8])? {
-        while true {
-            if let feed = buffer[position...].firstIndex(of: 0x0A) {
-                let line = Array(buffer[position..<feed].prefix(Self.maxLine))
-                position = feed + 1
-                number += 1
-                return (number, line)
-            }
-            if ended {
-                guard position < buffer.count else { return nil }
-                let line = Array(buffer[position...].prefix(Self.maxLine))
-                position = buffer.count
-                number += 1
-                return (number, line)
-            }
-            buffer.removeSubrange(..<position)
-            position = 0
-            if buffer.count > Self.maxLine {
-                // A line longer than any record line: keep its start, so memory stays bounded.
-                number += 1
-                let line = Array(buffer.prefix(Self.maxLine))
-                buffer.removeAll(keepingCapacity: true)
-                return (number, line)
-            }
-            try source.read(into: &chunk)
-            if chunk.isEmpty { ended = true } else { buffer += chunk }
-        }
     }
 }

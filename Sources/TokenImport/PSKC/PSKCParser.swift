@@ -161,20 +161,25 @@ final class PSKCParser: NSObject, XMLParserDelegate {
         case "IterationCount": container.derivation?.iterations = Int(value) ?? 0
         case "KeyLength" where container.derivation != nil: container.derivation?.keyLength = Int(value) ?? 0
         case "KeyContainer" where path.isEmpty: sawContainerEnd = true
-        case "KeyPackage", "Device" where !inside("KeyPackage"):
-            if let package = current {
-                do { try onPackage(package, container) } catch {
-                    handlerError = error
-                    parser.abortParsing()
-                }
-            }
-            current = nil
+        case "KeyPackage": finishPackage(parser)
+        case "Device" where !inside("KeyPackage"): finishPackage(parser)
         default: break
         }
         text = ""
     }
 
     private func inside(_ element: String) -> Bool { path.contains(element) }
+
+    /// Hands the package just closed (`KeyPackage`, or a draft's `Device`) to the handler.
+    private func finishPackage(_ parser: XMLParser) {
+        if let package = current {
+            do { try onPackage(package, container) } catch {
+                handlerError = error
+                parser.abortParsing()
+            }
+        }
+        current = nil
+    }
 
     private func base64(_ value: String) -> [UInt8]? {
         guard let bytes = Base64Strict.decode(value) else {

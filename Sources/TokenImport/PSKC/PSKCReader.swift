@@ -20,14 +20,10 @@ public struct PSKCKeys: Sendable {
 /// Turns a key package into an upload-format record, or into the findings that reject it.
 struct PSKCPackageReader {
     let keys: PSKCKeys
-    /// The columns of the records made here.
-    static let columns: [Column] = [.upn, .serial, .secret, .interval, .manufacturer, .model, .hash, .digits]
-    static var headerRecord: CSVRecord { CSVRecord(line: 0, fields: columns.map(\.rawValue)) }
-
     /// The record, or the findings that reject the package.
-    func read(_ package: PSKCKeyPackage, container: PSKCContainer) -> Result<CSVRecord, Rejection> {
-        func reject(_ code: FindingCode, _ field: Column?, _ message: String) -> Result<CSVRecord, Rejection> {
-            .failure(Rejection(findings: [Finding(line: package.line, serial: package.serial, field: field, code: code, message: message)]))
+    func read(_ package: PSKCKeyPackage, container: PSKCContainer) -> Result<CSVRecord, RecordRejection> {
+        func reject(_ code: FindingCode, _ field: Column?, _ message: String) -> Result<CSVRecord, RecordRejection> {
+            .failure(RecordRejection(findings: [Finding(line: package.line, serial: package.serial, field: field, code: code, message: message)]))
         }
         if let problem = package.problems.first { return reject(.pskcMalformed, nil, "key package: \(problem)") }
         let name = package.serial.isEmpty ? "without a serial number" : package.serial
@@ -58,11 +54,9 @@ struct PSKCPackageReader {
         return .success(CSVRecord(line: package.line, fields: fields))
     }
 
-    struct Rejection: Error { var findings: [Finding] }
-
-    func secretBytes(_ package: PSKCKeyPackage, container: PSKCContainer) -> Result<[UInt8], Rejection> {
-        func reject(_ code: FindingCode, _ message: String) -> Result<[UInt8], Rejection> {
-            .failure(Rejection(findings: [Finding(line: package.line, serial: package.serial, field: .secret, code: code, message: message)]))
+    func secretBytes(_ package: PSKCKeyPackage, container: PSKCContainer) -> Result<[UInt8], RecordRejection> {
+        func reject(_ code: FindingCode, _ message: String) -> Result<[UInt8], RecordRejection> {
+            .failure(RecordRejection(findings: [Finding(line: package.line, serial: package.serial, field: .secret, code: code, message: message)]))
         }
         if let plain = package.plainSecret {
             guard let bytes = Base64Strict.decode(plain), !bytes.isEmpty else {
@@ -124,7 +118,7 @@ extension FileValidator {
 
     private func runPSKC(keys: PSKCKeys, handlers: Handlers, parse: (PSKCParser) throws -> Void) throws -> ValidationSummary {
         var pass = ValidationPass(validator: self, handlers: handlers)
-        try pass.begin(headerRecord: PSKCPackageReader.headerRecord)
+        try pass.begin(headerRecord: ConvertedRecord.header)
         let reader = PSKCPackageReader(keys: keys)
         let parser = PSKCParser { package, container in
             switch reader.read(package, container: container) {
