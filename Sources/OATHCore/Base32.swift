@@ -116,14 +116,21 @@ public enum Base32 {
         return valid ? count * 5 / 8 : nil
     }
 
-    /// Decodes text that `decodedCount(validating:)` accepted into `output` (at least that many
-    /// bytes), allocating nothing: the clean lane fingerprints every row's seed this way.
-    /// - Returns: the number of bytes written.
-    public static func decode(validated buffer: UnsafeBufferPointer<UInt8>, into output: UnsafeMutableBufferPointer<UInt8>) -> Int {
+    /// Decodes into `output` (at least `buffer.count * 5 / 8` bytes) what `decode` would accept,
+    /// allocating nothing, and checks it in the same pass: the clean lane fingerprints every
+    /// row's seed this way.
+    /// - Returns: the number of bytes written, or nil when `decode` would throw.
+    public static func decode(validating buffer: UnsafeBufferPointer<UInt8>, into output: UnsafeMutableBufferPointer<UInt8>) -> Int? {
+        let count = buffer.count, tail = count % 8
+        if count == 0 || tail == 1 || tail == 3 || tail == 6 { return nil }
         var accumulator: UInt32 = 0, bits = 0, written = 0
+        // Symbols are 0-31 and other bytes 0xFF: the OR of all stays below 32 only if every byte is a symbol.
+        var merged: UInt8 = 0
         decodeTable.withUnsafeBufferPointer { table in
             for byte in buffer {
-                accumulator = (accumulator << 5) | UInt32(table[Int(byte)] & 0x1F)
+                let value = table[Int(byte)]
+                merged |= value
+                accumulator = (accumulator << 5) | UInt32(value & 0x1F)
                 bits += 5
                 if bits >= 8 {
                     bits -= 8
@@ -132,7 +139,7 @@ public enum Base32 {
                 }
             }
         }
-        return written
+        return merged < 32 ? written : nil
     }
 
     /// True when a byte is one of the 32 symbols (either case).

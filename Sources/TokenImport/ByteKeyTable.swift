@@ -68,6 +68,14 @@ struct ByteKeyTable<Value> {
 
     mutating func update(_ index: Int, _ change: (inout Value) -> Void) { change(&values[index]) }
 
+    /// Makes room for `keys` keys in the slots, before any is inserted.
+    mutating func reserve(_ keys: Int) {
+        guard values.isEmpty else { return }
+        var size = slots.count
+        while keys * 4 > size * 3 { size *= 2 }
+        if size > slots.count { slots = Array(repeating: 0, count: size) }
+    }
+
     /// Starts loading the slot where a lookup of `hash` begins, without waiting for it: with a
     /// million serials that slot is rarely in a near cache, and waiting for it was a fifth of
     /// `validate`. Call it before other work, then finish with `findOrInsert(bytes:hash:_:)`.

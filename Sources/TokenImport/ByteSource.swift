@@ -4,6 +4,12 @@ import Foundation
 public protocol ByteSource {
     /// Fills `buffer` (keeping its capacity) with the next chunk; an empty buffer means the end.
     mutating func read(into buffer: inout [UInt8]) throws(ByteSourceError)
+    /// The number of bytes to come, when known (a file's size), to size tables once.
+    var sizeHint: Int? { get }
+}
+
+extension ByteSource {
+    public var sizeHint: Int? { nil }
 }
 
 /// Why a token file could not be read.
@@ -41,6 +47,11 @@ public struct FileByteSource: ByteSource {
         _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
         self.path = path
         descriptor = fd
+    }
+
+    public var sizeHint: Int? {
+        var info = stat()
+        return fstat(descriptor, &info) == 0 ? Int(info.st_size) : nil
     }
 
     /// Closes the file. Call once when done.

@@ -89,7 +89,7 @@ struct FileRules {
             }
         }
         // Only an accepted row's seed is recorded, so a later duplicate names a line that was kept.
-        seeds.insert(print, line: token.line)
+        _ = seeds.insert(print, line: token.line)
         guard user >= 0 else { return [] }
         users.update(Int(user)) { $0 += 1 }
         return []
@@ -114,14 +114,18 @@ struct FileRules {
         }
         if users.values[user] >= maxMethodsPerUser { return false }
         if !storeIsEmpty, try store.existingToken(serial: String(decoding: serial, as: UTF8.self)) != nil { return false }
-        if seeds.line(of: seedPrint) != nil { return false }
         if !storeIsEmpty, let seed, try store.serialHoldingSecret(seed) != nil { return false }
+        // Recorded here, in the one probe that also finds a repeat; forgotten if the row is not kept.
+        let (earlierSeed, seedSlot) = seeds.insert(seedPrint, line: line)
+        if earlierSeed != nil { return false }
         // Last, as it is the one change made: a serial seen before is left to `check` to report.
         let inserted = Serial.withKey(ascii: serial) { key in
             serials.findOrInsert(bytes: key, hash: serialHash, { SerialEntry(line: Int32(clamping: line), user: Int32(user)) }).inserted
         }
-        guard inserted else { return false }
-        seeds.insert(seedPrint, line: line)
+        guard inserted else {
+            seeds.forget(slot: seedSlot)
+            return false
+        }
         users.update(user) { $0 += 1 }
         return true
     }
@@ -137,6 +141,12 @@ struct FileRules {
         return nil
     }
 
+
+    /// Sizes the serial and seed tables for about `rows` rows.
+    mutating func reserve(rows: Int) {
+        serials.reserve(rows)
+        seeds.reserve(rows)
+    }
 
     /// Starts loading the seed table's slot for a fingerprint (see `prefetchSerial`).
     mutating func prefetchSeed(_ print: UInt64) { seeds.prefetch(print) }

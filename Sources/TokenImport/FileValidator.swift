@@ -40,6 +40,9 @@ public struct FileValidator {
     /// Reads a whole CSV source once. Errors thrown by the handlers or the store stop the pass and propagate.
     public func run(source: some ByteSource, handlers: Handlers) throws -> ValidationSummary {
         var pass = ValidationPass(validator: self, handlers: handlers)
+        // A token row is rarely under 64 bytes: tables sized for that many rows never grow (a
+        // growth copies a table while both halves are live, and re-places every key).
+        if let size = source.sizeHint { pass.fileRules.reserve(rows: size / 64) }
         var reader = CSVReader(source: source, delimiter: delimiter)
         do {
             try reader.forEachRecord(progress: handlers.progress) { record in
@@ -178,17 +181,10 @@ struct ValidationPass {
             fileRules.prefetchSerial(UnsafeBufferPointer(rebasing: bytes[RowRules.trimmed(serialRange, in: bytes)]))
         }
         guard let clean = validator.rules.cleanRow(record, header: header) else { return false }
-        // The seed's fingerprint, from its bytes decoded on the stack (no array per row), and its
-        // table slot loaded meanwhile, as the serial's is.
-        let secretRange = clean.secret, storeNeedsSeed = storeNeedsSeed
-        let (seedPrint, seed) = record.bytes.withUnsafeBufferPointer { bytes in
-            let secretText = UnsafeBufferPointer(rebasing: bytes[secretRange])
-            return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: secretText.count) { buffer -> (UInt64, [UInt8]?) in
-                let decoded = UnsafeBufferPointer(rebasing: buffer[..<Base32.decode(validated: secretText, into: buffer)])
-                defer { buffer.initialize(repeating: 0) }
-                return (SeedTable.print(UnsafeRawBufferPointer(decoded)), storeNeedsSeed ? Array(decoded) : nil)
-            }
-        }
+        // The seed's table slot loaded meanwhile, as the serial's is; the seed itself only when
+        // the store must be asked about it.
+        let seedPrint = clean.seedPrint
+        let seed = storeNeedsSeed ? (try? Base32.decode(utf8: record.bytes[clean.secret], maxLength: nil)) : nil
         fileRules.prefetchSeed(seedPrint)
         var token: ValidToken?
         if handlers.accepted != nil {

@@ -3,15 +3,18 @@ import CPrefetch
 /// The seeds of one file's accepted rows, as 64-bit fingerprints, for `secret_duplicate` within
 /// the file.
 ///
-/// Written by hand for memory and speed: a fingerprint and a line number per slot (12 bytes;
-/// a `ByteKeyTable` of 16-byte keys measured 46 MB more for a million rows, and a `Set` more
-/// still). The fingerprint is SipHash-1-3 (Swift's `Hasher`, keyed at random per process), so it
-/// says nothing of a seed outside this process. Two different seeds share a 64-bit fingerprint
-/// with a probability of about 3 in 100 million over a million rows; a seed repeated is always found.
+/// Written by hand for memory and speed: each slot is three 32-bit words in one array, the
+/// fingerprint and the row's line side by side, so a row touches one place in memory (a
+/// `ByteKeyTable` of 16-byte keys measured 46 MB more for a million rows; fingerprints and lines
+/// in two arrays, twice the time). The fingerprint is SipHash-1-3 (Swift's `Hasher`, keyed at
+/// random per process), so it says nothing of a seed outside this process. Two different seeds
+/// share a 64-bit fingerprint with a probability of about 3 in 100 million over a million rows;
+/// a seed repeated is always found.
 struct SeedTable {
-    /// Fingerprints (0: an empty slot; a fingerprint is never 0) and the line of each.
-    private var prints = [UInt64](repeating: 0, count: 1024)
-    private var lines = [Int32](repeating: 0, count: 1024)
+    /// Per slot: fingerprint high and low words (both 0: empty; a fingerprint is never 0) and the
+    /// line (0: a slot whose row was not kept after all, see `forget`).
+    private var words = [UInt32](repeating: 0, count: 3 * 1024)
+    private var slotCount = 1024
     private var count = 0
 
     /// The fingerprint of a seed's bytes.
@@ -24,42 +27,91 @@ struct SeedTable {
 
     static func print(_ seed: [UInt8]) -> UInt64 { seed.withUnsafeBytes { print($0) } }
 
-    /// The line of an earlier row with this fingerprint, or nil.
-    func line(of print: UInt64) -> Int? {
-        let slot = locate(print)
-        return prints[slot] == print ? Int(lines[slot]) : nil
-    }
-
-    /// Records a fingerprint with its line (the first line stays when it is there already).
-    mutating func insert(_ print: UInt64, line: Int) {
-        let slot = locate(print)
-        guard prints[slot] == 0 else { return }
-        prints[slot] = print
-        lines[slot] = Int32(clamping: line)
-        count += 1
-        if count * 4 > prints.count * 3 { grow() }
-    }
-
     /// Starts loading the slot where a lookup of `print` begins (see `ByteKeyTable.prefetch(hash:)`).
     func prefetch(_ print: UInt64) {
-        prints.withUnsafeBufferPointer { oathctl_prefetch($0.baseAddress! + (Int(truncatingIfNeeded: print) & ($0.count - 1))) }
+        words.withUnsafeBufferPointer { words in
+            oathctl_prefetch(words.baseAddress! + 3 * (Int(truncatingIfNeeded: print) & (slotCount - 1)))
+        }
+    }
+
+    /// The line of an earlier kept row with this fingerprint, or nil.
+    func line(of print: UInt64) -> Int? {
+        let slot = locate(print)
+        return words.withUnsafeBufferPointer { words in
+            let line = words[3 * slot + 2]
+            return line != 0 && Self.fingerprint(words, slot) == print ? Int(line) : nil
+        }
+    }
+
+    /// Records a fingerprint with its line, or returns the line of the kept row that has it.
+    /// - Returns: the earlier line (nothing recorded), or nil and the slot now holding this row's
+    ///   line (for `forget`, should the row be rejected after all).
+    mutating func insert(_ print: UInt64, line: Int) -> (earlier: Int?, slot: Int) {
+        let slot = locate(print)
+        let line32 = UInt32(clamping: max(1, line))
+        let earlier: Int? = words.withUnsafeMutableBufferPointer { words in
+            let base = 3 * slot
+            if Self.fingerprint(UnsafeBufferPointer(words), slot) == print {
+                if words[base + 2] != 0 { return Int(words[base + 2]) }
+                words[base + 2] = line32
+                return nil
+            }
+            words[base] = UInt32(truncatingIfNeeded: print >> 32)
+            words[base + 1] = UInt32(truncatingIfNeeded: print)
+            words[base + 2] = line32
+            return nil
+        }
+        if earlier != nil { return (earlier, slot) }
+        count += 1
+        if count * 4 > slotCount * 3 {
+            grow()
+            return (nil, locate(print))
+        }
+        return (nil, slot)
+    }
+
+    /// Makes room for `seeds` fingerprints, before any is inserted.
+    mutating func reserve(_ seeds: Int) {
+        guard count == 0 else { return }
+        var size = slotCount
+        while seeds * 4 > size * 3 { size *= 2 }
+        if size > slotCount {
+            slotCount = size
+            words = [UInt32](repeating: 0, count: 3 * size)
+        }
+    }
+
+    /// Drops the line recorded in `slot` (its row was rejected after all): the fingerprint stays
+    /// in place for the probing, but no later row is told it repeats a rejected one.
+    mutating func forget(slot: Int) { words[3 * slot + 2] = 0 }
+
+    private static func fingerprint(_ words: UnsafeBufferPointer<UInt32>, _ slot: Int) -> UInt64 {
+        UInt64(words[3 * slot]) << 32 | UInt64(words[3 * slot + 1])
     }
 
     /// The slot holding `print`, or the empty slot where it would go (linear probing).
     private func locate(_ print: UInt64) -> Int {
-        prints.withUnsafeBufferPointer { prints in
-            let mask = prints.count - 1
+        words.withUnsafeBufferPointer { words in
+            let mask = slotCount - 1
             var slot = Int(truncatingIfNeeded: print) & mask
-            while prints[slot] != 0, prints[slot] != print { slot = (slot + 1) & mask }
-            return slot
+            while true {
+                let stored = Self.fingerprint(words, slot)
+                if stored == 0 || stored == print { return slot }
+                slot = (slot + 1) & mask
+            }
         }
     }
 
     private mutating func grow() {
-        let oldPrints = prints, oldLines = lines
-        prints = [UInt64](repeating: 0, count: oldPrints.count * 2)
-        lines = [Int32](repeating: 0, count: oldPrints.count * 2)
+        let old = words, oldSlots = slotCount
+        slotCount *= 2
+        words = [UInt32](repeating: 0, count: 3 * slotCount)
         count = 0
-        for (print, line) in zip(oldPrints, oldLines) where print != 0 { insert(print, line: Int(line)) }
+        old.withUnsafeBufferPointer { old in
+            for slot in 0..<oldSlots {
+                let print = Self.fingerprint(old, slot)
+                if print != 0 { _ = insert(print, line: Int(old[3 * slot + 2])) }
+            }
+        }
     }
 }

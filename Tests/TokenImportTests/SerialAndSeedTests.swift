@@ -40,6 +40,29 @@ import Testing
         #expect(!finding.message.contains(seed) && !finding.message.lowercased().contains(seed.lowercased()))
     }
 
+    /// A rejected row's seed is not held against later rows: only kept rows count.
+    @Test func aRejectedRowsSeedIsForgotten() throws {
+        let text = uploadFile([row("a@contoso.com", "S1"), "b@contoso.com,S1,\(seed(for: "other")),30,C,M",
+                               "c@contoso.com,S3,\(seed(for: "other")),30,C,M"])
+        let outcome = try validate(text)
+        #expect(outcome.codes == [.tokenMultipleUsers])
+        #expect(outcome.accepted.map(\.serial) == ["S1", "S3"])
+    }
+
+    /// The table keeps every fingerprint across its growth, with the line of its first kept row.
+    @Test func seedTableKeepsLinesAcrossGrowth() {
+        var table = SeedTable()
+        for line in 1...5_000 { #expect(table.insert(UInt64(line) &* 0x9E37_79B9_7F4A_7C15, line: line).earlier == nil) }
+        for line in stride(from: 1, through: 5_000, by: 499) {
+            #expect(table.line(of: UInt64(line) &* 0x9E37_79B9_7F4A_7C15) == line)
+            #expect(table.insert(UInt64(line) &* 0x9E37_79B9_7F4A_7C15, line: 9_999).earlier == line)
+        }
+        let slot = table.insert(42, line: 7).slot
+        table.forget(slot: slot)
+        #expect(table.line(of: 42) == nil)
+        #expect(table.insert(42, line: 8).earlier == nil && table.line(of: 42) == 8)
+    }
+
     /// A seed that a stored token holds under another serial is a duplicate naming that serial.
     @Test func aSeedInTheStoreIsADuplicate() throws {
         let store = FakeStore(seeds: ["STORED-1": seed(for: "x")])
