@@ -14,8 +14,6 @@ struct CleanRow {
     /// Trimmed field ranges in the record's bytes.
     let upn: Range<Int>, serial: Range<Int>, secret: Range<Int>, manufacturer: Range<Int>, model: Range<Int>
     let interval: Int
-    /// The seed's `SeedTable` fingerprint, taken while its text was checked.
-    let seedPrint: UInt64
 
     /// The token this row stores, or nil if it cannot be made here (the row then takes the full check).
     func token(in record: CSVRecord) -> ValidToken? {
@@ -60,20 +58,22 @@ extension RowRules {
                   manufacturer.count <= Self.maxNameLength, model.count <= Self.maxNameLength,
                   Self.isPrintableASCII(bytes[manufacturer]), Self.isPrintableASCII(bytes[model]),
                   secret.count <= Base32.uploadMaxLength,
-                  let (secretBytes, seedPrint) = Self.decodedSeed(UnsafeBufferPointer(rebasing: bytes[secret])),
+                  let secretBytes = Base32.decodedCount(validating: UnsafeBufferPointer(rebasing: bytes[secret])),
                   secretBytes * 8 >= Self.minSecretBits,
                   !manufacturer.isEmpty, !model.isEmpty, interval != 0 else { return nil }
             return CleanRow(line: record.line, upn: upn, serial: serial, secret: secret,
-                            manufacturer: manufacturer, model: model, interval: interval, seedPrint: seedPrint)
+                            manufacturer: manufacturer, model: model, interval: interval)
         }
     }
 
-    /// The length and fingerprint of a Base32 seed, decoded on the stack and wiped; nil when it is not Base32.
-    private static func decodedSeed(_ text: UnsafeBufferPointer<UInt8>) -> (count: Int, print: UInt64)? {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: text.count) { buffer in
+    /// The `SeedTable` fingerprint of a Base32 seed, decoded on the stack and wiped; nil when it is
+    /// not Base32 (the clean lane takes it first, so the table's slot loads while the row is checked).
+    static func seedPrint(base32 text: UnsafeBufferPointer<UInt8>) -> UInt64? {
+        guard text.count <= Base32.uploadMaxLength else { return nil }
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: text.count) { buffer in
             defer { buffer.initialize(repeating: 0) }
             guard let count = Base32.decode(validating: text, into: buffer) else { return nil }
-            return (count, SeedTable.print(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: buffer[..<count]))))
+            return SeedTable.print(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: buffer[..<count])))
         }
     }
 

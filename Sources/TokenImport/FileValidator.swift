@@ -70,8 +70,9 @@ struct ValidationPass {
     var summary = ValidationSummary()
     var fileRules: FileRules
     var header: Header?
-    /// The serial number's field index, read from the header once for the clean lane.
+    /// The serial number's and secret's field indexes, read from the header once for the clean lane.
     private var serialColumn: Int?
+    private var secretColumn: Int?
     var headerRecord = CSVRecord()
     private var saidEncodingDetected = false
     /// True when the clean lane must hand each seed to the store's duplicate check (the store is not empty).
@@ -123,6 +124,7 @@ struct ValidationPass {
         }
         header = parsed
         serialColumn = parsed.positions[.serial]
+        secretColumn = parsed.positions[.secret]
         headerRecord = record
     }
 
@@ -172,20 +174,22 @@ struct ValidationPass {
     /// The clean lane (`CleanRow`): accepts a row with no finding without the full check's strings;
     /// false when the row needs the full check.
     private mutating func acceptClean(_ record: CSVRecord, header: Header) throws -> Bool {
-        guard let serialColumn, serialColumn < record.ranges.count else { return false }
+        guard let serialColumn, let secretColumn, serialColumn < record.ranges.count, secretColumn < record.ranges.count else {
+            return false
+        }
         // Each closure over the record's bytes captures ranges and numbers, never the record:
         // a closure that captured it made a copy of the record per row (a tenth of `validate`).
-        let serialRange = record.ranges[serialColumn]
-        // Started first, so the serial table's memory access overlaps the row's own checks.
-        let serialHash = record.bytes.withUnsafeBufferPointer { bytes in
-            fileRules.prefetchSerial(UnsafeBufferPointer(rebasing: bytes[RowRules.trimmed(serialRange, in: bytes)]))
+        let serialRange = record.ranges[serialColumn], secretRange = record.ranges[secretColumn]
+        // Both table lookups are started first, so their memory accesses overlap the row's own
+        // checks: with a million rows each is a memory round trip.
+        let (serialHash, seedPrint) = record.bytes.withUnsafeBufferPointer { bytes in
+            let serialHash = fileRules.prefetchSerial(UnsafeBufferPointer(rebasing: bytes[RowRules.trimmed(serialRange, in: bytes)]))
+            let seedPrint = RowRules.seedPrint(base32: UnsafeBufferPointer(rebasing: bytes[RowRules.trimmed(secretRange, in: bytes)]))
+            if let seedPrint { fileRules.prefetchSeed(seedPrint) }
+            return (serialHash, seedPrint)
         }
-        guard let clean = validator.rules.cleanRow(record, header: header) else { return false }
-        // The seed's table slot loaded meanwhile, as the serial's is; the seed itself only when
-        // the store must be asked about it.
-        let seedPrint = clean.seedPrint
+        guard let seedPrint, let clean = validator.rules.cleanRow(record, header: header) else { return false }
         let seed = storeNeedsSeed ? (try? Base32.decode(utf8: record.bytes[clean.secret], maxLength: nil)) : nil
-        fileRules.prefetchSeed(seedPrint)
         var token: ValidToken?
         if handlers.accepted != nil {
             guard let made = clean.token(in: record) else { return false }

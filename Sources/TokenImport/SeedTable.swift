@@ -6,10 +6,10 @@ import CPrefetch
 /// Written by hand for memory and speed: each slot is three 32-bit words in one array, the
 /// fingerprint and the row's line side by side, so a row touches one place in memory (a
 /// `ByteKeyTable` of 16-byte keys measured 46 MB more for a million rows; fingerprints and lines
-/// in two arrays, twice the time). The fingerprint is SipHash-1-3 (Swift's `Hasher`, keyed at
-/// random per process), so it says nothing of a seed outside this process. Two different seeds
-/// share a 64-bit fingerprint with a probability of about 3 in 100 million over a million rows;
-/// a seed repeated is always found.
+/// in two arrays, twice the time). The fingerprint is a multiply-and-fold hash keyed at random per
+/// process (SipHash through Swift's `Hasher` cost four times as much per seed), so it says
+/// nothing of a seed outside this process. Two different seeds share a 64-bit fingerprint with a
+/// probability of about 3 in 100 million over a million rows; a seed repeated is always found.
 struct SeedTable {
     /// Per slot: fingerprint high and low words (both 0: empty; a fingerprint is never 0) and the
     /// line (0: a slot whose row was not kept after all, see `forget`).
@@ -17,12 +17,39 @@ struct SeedTable {
     private var slotCount = 1024
     private var count = 0
 
-    /// The fingerprint of a seed's bytes.
+    /// The fingerprint's keys, drawn once per process.
+    private static let keys: (UInt64, UInt64) = {
+        var generator = SystemRandomNumberGenerator()
+        return (generator.next(), generator.next())
+    }()
+
+    /// The fingerprint of a seed's bytes: each 8-byte word folded in through a full-avalanche mix.
     static func print(_ seed: UnsafeRawBufferPointer) -> UInt64 {
-        var hasher = Hasher()
-        hasher.combine(bytes: seed)
-        let value = UInt64(bitPattern: Int64(hasher.finalize()))
-        return value == 0 ? 1 : value
+        let keys = Self.keys
+        var hash = keys.0 ^ (UInt64(seed.count) &* 0x9E37_79B9_7F4A_7C15)
+        var offset = 0
+        while offset + 8 <= seed.count {
+            hash = mix(hash ^ UInt64(littleEndian: seed.loadUnaligned(fromByteOffset: offset, as: UInt64.self)))
+            offset += 8
+        }
+        var tail: UInt64 = 0
+        while offset < seed.count {
+            tail = tail << 8 | UInt64(seed[offset])
+            offset += 1
+        }
+        hash = mix(hash ^ tail ^ keys.1)
+        return hash == 0 ? 1 : hash
+    }
+
+    /// MurmurHash3's 64-bit finaliser: a bijection in which every input bit moves every output bit.
+    private static func mix(_ value: UInt64) -> UInt64 {
+        var x = value
+        x ^= x >> 33
+        x &*= 0xFF51_AFD7_ED55_8CCD
+        x ^= x >> 33
+        x &*= 0xC4CE_B9FE_1A85_EC53
+        x ^= x >> 33
+        return x
     }
 
     static func print(_ seed: [UInt8]) -> UInt64 { seed.withUnsafeBytes { print($0) } }

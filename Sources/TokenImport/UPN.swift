@@ -71,7 +71,7 @@ public enum UPN {
             if domainClasses & dot == 0 || domainClasses & notDomain != 0 || !isDotSeparated(domain) {
                 return "upn's domain '\(String(decoding: domain.prefix(64), as: UTF8.self))' is not a domain name like contoso.com"
             }
-            if let problem = labelProblem(domain) {
+            if let problem = labelProblem(domain, hasHyphen: domainClasses & hyphen != 0) {
                 return "upn's domain '\(String(decoding: domain.prefix(64), as: UTF8.self))' \(problem)"
             }
             return nil
@@ -80,7 +80,7 @@ public enum UPN {
 
     // Byte classes, as bits.
     private static let space: UInt8 = 1, control: UInt8 = 2, atSign: UInt8 = 4, dot: UInt8 = 8
-    private static let notLocal: UInt8 = 16, notDomain: UInt8 = 32
+    private static let notLocal: UInt8 = 16, notDomain: UInt8 = 32, hyphen: UInt8 = 64
 
     /// The class bits of every byte value. Before `@`: A-Z a-z 0-9 ' . - _ ! # ^ ~ (Microsoft Entra's
     /// UPN rules); after it: A-Z a-z 0-9 . -
@@ -91,28 +91,31 @@ public enum UPN {
         if byte == 0x20 || byte == 0x09 { bits |= space } else if byte < 0x20 || byte == 0x7F { bits |= control }
         if byte == UInt8(ascii: "@") { bits |= atSign }
         if byte == UInt8(ascii: ".") { bits |= dot }
+        if byte == UInt8(ascii: "-") { bits |= hyphen }
         if !(isAlphanumeric || "'.-_!#^~".utf8.contains(byte)) { bits |= notLocal }
         if !(isAlphanumeric || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "-")) { bits |= notDomain }
         return bits
     }
 
-    /// What breaks DNS label rules in a domain of letters, digits, dots and hyphens, or nil
-    /// (one pass, no allocation: this runs on every row).
-    private static func labelProblem(_ domain: UnsafeBufferPointer<UInt8>) -> String? {
+    /// What breaks DNS label rules in a dot-separated domain of letters, digits, dots and hyphens,
+    /// or nil. Looks at the last label only, and at every label's ends only when the domain has a
+    /// hyphen: this runs on every row.
+    private static func labelProblem(_ domain: UnsafeBufferPointer<UInt8>, hasHyphen: Bool) -> String? {
         let hyphen = UInt8(ascii: "-"), dot = UInt8(ascii: ".")
-        var labelStart = 0, topIsLetters = true
-        for (index, byte) in domain.enumerated() {
-            if byte == dot {
-                if domain[index - 1] == hyphen { return hyphenMessage }
-                labelStart = index + 1
-                topIsLetters = true
-                continue
+        if hasHyphen {
+            for (index, byte) in domain.enumerated() where byte == hyphen {
+                if index == 0 || index == domain.count - 1 || domain[index - 1] == dot || domain[index + 1] == dot {
+                    return hyphenMessage
+                }
             }
-            if index == labelStart, byte == hyphen { return hyphenMessage }
-            if (byte | 0x20) < UInt8(ascii: "a") || (byte | 0x20) > UInt8(ascii: "z") { topIsLetters = false }
         }
-        if domain.last == hyphen { return hyphenMessage }
-        guard domain.count - labelStart >= 2, topIsLetters else {
+        var topLength = 0
+        for byte in domain.reversed() {
+            if byte == dot { break }
+            guard (byte | 0x20) >= UInt8(ascii: "a"), (byte | 0x20) <= UInt8(ascii: "z") else { topLength = 0; break }
+            topLength += 1
+        }
+        guard topLength >= 2 else {
             return "does not end in a top-level domain of two or more letters (an IP address is not a domain); write it like contoso.com"
         }
         return nil

@@ -11,3 +11,15 @@ enum ConvertedRecord {
 struct RecordRejection: Error {
     var findings: [Finding]
 }
+
+extension FileValidator {
+    /// A pass over records converted from another format, begun with their header; `secretEncoding`
+    /// says how the format writes seeds when it is not Base32.
+    func convertedPass(handlers: Handlers, secretEncoding: SecretEncoding? = nil) throws -> ValidationPass {
+        var validator = self
+        if let secretEncoding { validator.rules.secretEncoding = secretEncoding }
+        var pass = ValidationPass(validator: validator, handlers: handlers)
+        try pass.begin(headerRecord: ConvertedRecord.header)
+        return pass
+    }
+}

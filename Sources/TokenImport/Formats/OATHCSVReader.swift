@@ -53,10 +53,7 @@ struct OATHCSVLine {
 extension FileValidator {
     /// Reads an OATH CSV file with the same rules, findings and handlers as an upload CSV; seeds are hex.
     public func runOATHCSV(source: some ByteSource, handlers: Handlers) throws -> ValidationSummary {
-        var validator = self
-        validator.rules.secretEncoding = .hex
-        var pass = ValidationPass(validator: validator, handlers: handlers)
-        try pass.begin(headerRecord: ConvertedRecord.header)
+        var pass = try convertedPass(handlers: handlers, secretEncoding: .hex)
         var reader = CSVReader(source: source, delimiter: UInt8(ascii: ","))
         var version = 1
         do {

@@ -48,10 +48,7 @@ enum SafeWordReader {
 extension FileValidator {
     /// Reads SafeWord records with the same rules, findings and handlers as an upload CSV; seeds are hex.
     public func runSafeWord(source: some ByteSource, handlers: Handlers) throws -> ValidationSummary {
-        var validator = self
-        validator.rules.secretEncoding = .hex
-        var pass = ValidationPass(validator: validator, handlers: handlers)
-        try pass.begin(headerRecord: ConvertedRecord.header)
+        var pass = try convertedPass(handlers: handlers, secretEncoding: .hex)
         var entry: SafeWordReader.Entry?
         func flush() throws {
             defer { entry = nil }

@@ -44,7 +44,22 @@ enum PSKCNames {
     static let totp = "urn:ietf:params:xml:ns:keyprov:pskc:totp"
     static let hotp = "urn:ietf:params:xml:ns:keyprov:pskc:hotp"
 
-    enum AlgorithmKind { case totp, hotp, ocra, yubico, pin, missing, other }
+    enum AlgorithmKind {
+        case totp, hotp, ocra, yubico, pin, missing, other
+
+        /// Why a key of this kind is not loaded (nil for TOTP), naming the key.
+        func refusal(key name: String, uri: String) -> String? {
+            switch self {
+            case .totp: nil
+            case .hotp: "key \(name) is HOTP (counter-based); the upload takes TOTP tokens only"
+            case .ocra: "key \(name) is OCRA (challenge-response); the upload takes TOTP tokens only"
+            case .yubico: "key \(name) is a Yubico OTP (YubiKey AES) key, not an OATH TOTP seed; the upload takes TOTP tokens only"
+            case .pin: "key \(name) is a PIN (a PIN policy's key), not an OTP seed; nothing to load"
+            case .missing: "key package \(name) names no key algorithm (or has no Key); the upload takes TOTP keys only: ask the vendor for the full package"
+            case .other: "key algorithm '\(uri.suffix(60))' is not TOTP; the upload takes TOTP tokens only"
+            }
+        }
+    }
 
     /// The kind of a key algorithm URI: RFC 6030's (`...:pskc:totp`), the pre-RFC drafts'
     /// (`urn:ietf:params:xml:ns:keyprov:pskc#totp`, `http://www.ietf.org/keyprov/pskc#hotp`) and OCRA's.

@@ -27,20 +27,8 @@ struct PSKCPackageReader {
         }
         if let problem = package.problems.first { return reject(.pskcMalformed, nil, "key package: \(problem)") }
         let name = package.serial.isEmpty ? "without a serial number" : package.serial
-        switch PSKCNames.kind(of: package.keyAlgorithm) {
-        case .totp: break
-        case .hotp:
-            return reject(.algorithmUnsupported, nil, "key \(name) is HOTP (counter-based); the upload takes TOTP tokens only")
-        case .ocra:
-            return reject(.algorithmUnsupported, nil, "key \(name) is OCRA (challenge-response); the upload takes TOTP tokens only")
-        case .yubico:
-            return reject(.algorithmUnsupported, nil, "key \(name) is a Yubico OTP (YubiKey AES) key, not an OATH TOTP seed; the upload takes TOTP tokens only")
-        case .pin:
-            return reject(.algorithmUnsupported, nil, "key \(name) is a PIN (a PIN policy's key), not an OTP seed; nothing to load")
-        case .missing:
-            return reject(.algorithmUnsupported, nil, "key package \(name) names no key algorithm (or has no Key); the upload takes TOTP keys only: ask the vendor for the full package")
-        case .other:
-            return reject(.algorithmUnsupported, nil, "key algorithm '\(package.keyAlgorithm.suffix(60))' is not TOTP; the upload takes TOTP tokens only")
+        if let refusal = PSKCNames.kind(of: package.keyAlgorithm).refusal(key: name, uri: package.keyAlgorithm) {
+            return reject(.algorithmUnsupported, nil, refusal)
         }
         let secret: [UInt8]
         switch secretBytes(package, container: container) {
@@ -117,8 +105,7 @@ extension FileValidator {
     }
 
     private func runPSKC(keys: PSKCKeys, handlers: Handlers, parse: (PSKCParser) throws -> Void) throws -> ValidationSummary {
-        var pass = ValidationPass(validator: self, handlers: handlers)
-        try pass.begin(headerRecord: ConvertedRecord.header)
+        var pass = try convertedPass(handlers: handlers)
         let reader = PSKCPackageReader(keys: keys)
         let parser = PSKCParser { package, container in
             switch reader.read(package, container: container) {
