@@ -98,4 +98,13 @@ import Testing
         #expect(findings.map(\.line) == [3, 4])
         #expect(summary.accepted == 1 && summary.rejected == 2)
     }
+
+    /// Issue 13, point 14: manufacturer and model reach the terminal, so no control or invisible character.
+    @Test func manufacturerAndModelArePrintable() throws {
+        let outcome = try validate(uploadFile(["a@contoso.com,S1,\(seed(for: "S1")),30,Con\u{1B}[2Jtoso,Key",
+                                                "b@contoso.com,S2,\(seed(for: "S2")),30,Contoso,Ke\u{202E}y",
+                                                "c@contoso.com,S3,\(seed(for: "S3")),30,Contoso,\(String(repeating: "k", count: 65))"]))
+        #expect(outcome.codes == [.manufacturerInvalid, .modelInvalid, .modelInvalid])
+        #expect(outcome.findings[0].message.contains("(U+001B) at character 4"))
+    }
 }

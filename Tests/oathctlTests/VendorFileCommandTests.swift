@@ -90,4 +90,30 @@ import Testing
         _ = try cli.run(["validate", path("delivery.xml"), "--psk-file", sample("vendor-transport.key")])
         #expect(FileManager.default.fileExists(atPath: path("Failures_delivery.csv")))
     }
+
+    /// Issue 13, point 11: Entra's CSV has no hash or digits column, Graph takes no SHA-512 or 8 digits:
+    /// such tokens are left out with a finding naming the setting, never written as plain rows.
+    @Test func entraOutputsRefuseTokensTheyWouldBreak() throws {
+        try write("t.csv", "upn,serial number,secret key,time interval,manufacturer,model,hash,digits\n"
+            + "a@contoso.com,E1,JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP,30,C,M,sha1,6\n"
+            + "b@contoso.com,E2,KRUGS4ZANFZSAYJAORSXG5BAONSWKZBA,30,C,M,sha256,6\n"
+            + "c@contoso.com,E3,MFRGGZDFMZTWQ2LKNNWG23TPOBYXE43U,30,C,M,sha1,8\n"
+            + "d@contoso.com,E4,GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ,30,C,M,sha512,6\n")
+        let csv = try cli.run(["convert", path("t.csv"), "--report", path("r.csv"), "--to", "entra-csv", "--output", path("e.csv")])
+        #expect(csv.status == 1)
+        let written = try String(contentsOfFile: path("e.csv"), encoding: .utf8)
+        #expect(written.contains("E1") && !written.contains("E2") && !written.contains("E3") && !written.contains("E4"))
+        let report = try String(contentsOfFile: path("r.csv"), encoding: .utf8)
+        #expect(report.components(separatedBy: "entra_unsupported").count - 1 == 3)
+        #expect(report.contains("SHA256") && report.contains("8 digits") && report.contains("SHA512"))
+        let graph = try cli.run(["convert", path("t.csv"), "--report", path("r2.csv"), "--to", "graph-json", "--output", path("g.json")])
+        #expect(graph.status == 1)
+        let json = try String(contentsOfFile: path("g.json"), encoding: .utf8)
+        #expect(json.contains("\"hmacsha256\"") && json.contains("E1") && !json.contains("E3") && !json.contains("E4"))
+        // From the store: the same tokens are left out of an Entra export and named on standard error.
+        #expect(try cli.run(["init"]).status == 0)
+        _ = try cli.run(["import", path("t.csv"), "--report", path("r3.csv")])
+        let export = try cli.run(["export", "--to", "entra-csv", "--include-secrets", "--output", path("x.csv")])
+        #expect(export.status == 1 && export.stderr.contains("entra_unsupported") && export.stderr.contains("E2"))
+    }
 }
