@@ -131,7 +131,9 @@ def main():
          "", None),
         ("2", f"validate {ROWS:,} rows ({size_mb:.0f} MB), rows/s", f"{ROWS / validate_s / 1e6:.2f} M/s ({validate_s:.2f} s)",
          f"vs Python csv reading only {csv_s / validate_s:.2f}x ({ROWS / csv_s / 1e6:.2f} M/s)", ">= 1x", validate_s <= csv_s),
-        ("2", "validate peak RSS", f"{validate_rss:.0f} MB", "", "< 100 MB", validate_rss < 100),
+        # 128 MB: the one-seed-one-token check keeps a fingerprint and a line per row (about 20 MB
+        # for a million rows) on top of the serial and user tables, which fit in 100 MB before it.
+        ("2", "validate peak RSS", f"{validate_rss:.0f} MB", "", "< 128 MB", validate_rss < 128),
         ("3", f"import {stored:,} rows into a new store", f"{import_s:.1f} s ({stored / import_s / 1e3:.0f} k rows/s)", "", "< 10 s",
          import_s < 10),
         ("3", "import peak RSS", f"{import_rss:.0f} MB", "", "", None),

@@ -5,8 +5,6 @@ import OATHCore
 ///
 /// Keeps one small entry per serial and per user seen (in `ByteKeyTable`s), so memory grows with
 /// the file's distinct serials and users, never with its bytes.
-import OATHCore
-
 struct FileRules {
     /// Most methods (hardware tokens and authenticator apps together) one user may hold.
     let maxMethodsPerUser: Int
@@ -141,14 +139,14 @@ struct FileRules {
         return nil
     }
 
-
     /// Sizes the serial and seed tables for about `rows` rows.
     mutating func reserve(rows: Int) {
         serials.reserve(rows)
         seeds.reserve(rows)
     }
 
-    /// Starts loading the seed table's slot for a fingerprint (see `prefetchSerial`).
+    /// Starts loading the seed table's slot for a fingerprint (see `prefetchSerial`). Mutating
+    /// although it changes nothing: called on the pass's rules, a non-mutating call copied them per row.
     mutating func prefetchSeed(_ print: UInt64) { seeds.prefetch(print) }
 
     /// Starts loading the serial table's slot for `serial` (see `ByteKeyTable.prefetch(hash:)`);
@@ -165,4 +163,3 @@ struct FileRules {
         return Int32(try users.findOrInsert(key) { Int32(clamping: try store.methodCount(userKey: key)) }.index)
     }
 }
-

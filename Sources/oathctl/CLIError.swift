@@ -1,4 +1,5 @@
 import ArgumentParser
+import TokenImport
 
 /// An error the CLI reports in one line, with the exit status it documents.
 struct CLIError: Error, CustomStringConvertible {
@@ -15,9 +16,10 @@ struct CLIError: Error, CustomStringConvertible {
 }
 
 extension CLIError {
-    /// Prints the message on standard error and exits with `status`.
+    /// Prints the message on standard error (paths and names from the command line escaped, as
+    /// every text that reaches the terminal is) and exits with `status`.
     func exit() -> ExitCode {
-        Terminal.printError("oathctl: \(description)")
+        Terminal.printError("oathctl: \(DisplayText.escaped(description))")
         if JSONOutput.errorsAsJSON { JSONOutput.printError(description, status: status) }
         return ExitCode(status)
     }

@@ -1,5 +1,5 @@
-import TokenImport
 import ArgumentParser
+import TokenImport
 import TokenStore
 
 extension Oathctl {

@@ -30,6 +30,7 @@ struct SummaryPrinter {
     }
 
     func print(_ summary: ValidationSummary, file: String, report: String, verb: String, stored: StoreCounts? = nil) {
+        let file = DisplayText.escaped(file), report = DisplayText.escaped(report)
         switch format {
         case .json:
             try? JSONOutput.print(JSONSummary(file: file, report: report, rowsRead: summary.rowsRead, accepted: summary.accepted,
