@@ -28,8 +28,7 @@ public enum UPN {
         }
     }
 
-    /// Longest UPN in all, before `@`, and after it (Entra's limits, see above).
-    public static let maxLength = 113
+    /// Longest part before `@`, and after it (Entra's limits, see above; 64 + 1 + 48 = 113 in all).
     public static let maxLocalLength = 64
     public static let maxDomainLength = 48
 

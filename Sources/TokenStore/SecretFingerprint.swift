@@ -11,7 +11,6 @@ import OATHCore
 final class SecretFingerprint: @unchecked Sendable {
     // @unchecked: `key` is immutable after init; `HMACKey.mac` only reads its state.
     private let key: HMACKey
-    static let length = 32
 
     init(masterKey: MasterKey) {
         var derived = masterKey.withBytes { bytes in

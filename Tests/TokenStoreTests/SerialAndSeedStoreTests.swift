@@ -60,7 +60,7 @@ import TokenImport
     /// A zero-byte file named as the store is refused and left empty.
     @Test func anEmptyFileIsNotAStore() throws {
         let empty = fixture.directory.appendingPathComponent("empty.sqlite").path
-        FileManager.default.createFile(atPath: empty, contents: Data())
+        #expect(FileManager.default.createFile(atPath: empty, contents: Data()))
         #expect(throws: StoreError.self) { try TokenStore.open(path: empty, key: fixture.key, actor: "t", now: { 0 }) }
         #expect(try FileManager.default.attributesOfItem(atPath: empty)[.size] as? Int == 0)
     }

@@ -41,7 +41,10 @@ final class PSKCParser: NSObject, XMLParserDelegate {
         try first.read(into: &chunk)
         if Self.leadingSpaceBeforeDeclaration(chunk) != nil || ExternalEntities.declared(in: chunk) {
             // Files that need rewriting first (white space before `<?xml`, external entities) are
-            // read whole; vendors' such files are small.
+            // read whole; vendors' such files are small, and a large one is refused rather than held.
+            if let size = first.sizeHint, size > Self.maxRewrittenBytes {
+                throw Failure(line: 1, message: "the file has white space before <?xml or declares an external entity, and is over \(Self.maxRewrittenBytes >> 20) MiB; remove them or ask the vendor for a plain PSKC file")
+            }
             guard let data = FileManager.default.contents(atPath: file) else { throw Failure(line: 0, message: "cannot open \(file)") }
             return try parse(data: data)
         }
@@ -60,6 +63,9 @@ final class PSKCParser: NSObject, XMLParserDelegate {
         }
         try parse(XMLParser(data: data))
     }
+
+    /// Largest file read whole to be rewritten before parsing.
+    static let maxRewrittenBytes = 64 << 20
 
     /// Lines dropped before the declaration, added back to every line number reported.
     private var lineOffset = 0
