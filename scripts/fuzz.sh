@@ -14,7 +14,7 @@ flags=(-Xcc -fsanitize=address -Xswiftc -sanitize=address -Xswiftc -Xfrontend -X
        -Xlinker "$fuzzer_lib" -Xlinker -lstdc++)
 export LSAN_OPTIONS="suppressions=$PWD/Fuzz/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 mkdir -p Fuzz/crashes
-for target in base32 csv pskc lanes; do
+for target in base32 csv pskc lanes formats; do
   swift build -c debug --scratch-path "$scratch" --product "fuzz-$target" "${flags[@]}" 2>&1 | grep -vE "warning: Cannot export local symbol" | tail -2
   corpus=$(mktemp -d "${TMPDIR:-/tmp}/oathctl-corpus-$target.XXXXXX")
   case $target in
@@ -22,6 +22,8 @@ for target in base32 csv pskc lanes; do
     csv) cp samples/*.csv samples/unusable/*.csv "$corpus/" ;;
     pskc) cp samples/*.xml Tests/TokenImportTests/RFC6030/*.xml "$corpus/" ;;
     lanes) split -b 300 ../shared/vectors/differential_totp.tsv "$corpus/v" ;;
+    formats) cp samples/*.csv "$corpus/"
+             find ../shared/peer-corpus -name '*.csv' -o -name '*.dat' -o -name '*.oath' 2>/dev/null | while read -r f; do cp "$f" "$corpus/$(basename "$f")"; done ;;
   esac
   [ "$target" = lanes ] || cp Tests/HostileInputs/* "$corpus/" 2>/dev/null || true
   echo "== fuzz-$target for ${seconds}s"
