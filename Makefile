@@ -44,7 +44,7 @@ bench: deps
 	$(SWIFT) build -c release --product oathbench
 	python3 Benchmarks/bench.py
 
-## fuzz: each libFuzzer target (Base32, CSV + rules, PSKC, SIMD SHA-1 against libcrypto) for FUZZ_SECONDS (default 60) with the address sanitizer.
+## fuzz: each libFuzzer target (Base32, CSV + rules, PSKC, SIMD SHA-1 against libcrypto, OATH CSV + SafeWord) for FUZZ_SECONDS (default 60) with the address sanitizer.
 fuzz: deps
 	bash scripts/fuzz.sh
 
