@@ -23,6 +23,8 @@ let package = Package(
         .target(name: "CSHA1Lanes"),
         // Base32, HMAC, HOTP/TOTP, verification. Pure: no files, no clock, no database.
         .target(name: "OATHCore", dependencies: ["COpenSSL", "CSHA1Lanes"]),
+        // The token domain: status, policy, the code-check state machine, audit events. Pure: no I/O, no clock.
+        .target(name: "TokenDomain", dependencies: ["OATHCore"]),
         // Bytes -> rows -> findings. Knows CSV, PSKC and the upload rules; no database.
         .target(name: "CPrefetch"),
         .target(name: "TokenImport", dependencies: ["OATHCore", "COpenSSL", "CPrefetch"]),
@@ -30,7 +32,7 @@ let package = Package(
         .target(
             name: "TokenStore",
             dependencies: [
-                "OATHCore", "TokenImport", "COpenSSL",
+                "OATHCore", "TokenDomain", "TokenImport", "COpenSSL",
                 .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]
         ),
@@ -59,6 +61,10 @@ let package = Package(
             name: "TokenImportTests",
             dependencies: ["TokenImport", .product(name: "PropertyBased", package: "swift-property-based")],
             exclude: ["RFC6030"]
+        ),
+        .testTarget(
+            name: "TokenDomainTests",
+            dependencies: ["TokenDomain", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
         .testTarget(name: "TokenStoreTests", dependencies: ["TokenStore", "TokenImport", "OATHCore"]),
         .testTarget(name: "oathctlTests", dependencies: ["OATHCore", .product(name: "GRDB", package: "GRDB.swift")]),

@@ -1,10 +1,5 @@
 import GRDB
 
-/// A token's life-cycle status, as Microsoft Graph names it.
-public enum TokenStatus: String, Codable, Sendable, CaseIterable {
-    case available, assigned, activated, failedActivation
-}
-
 /// A stored token as commands show it: everything but the secret.
 public struct StoredToken: Codable, Sendable, Equatable, FetchableRecord {
     public var serial: String

@@ -17,6 +17,22 @@ struct TokenState {
     var firstFailureAt: Int64?
     var lockedUntil: Int64?
 
+    /// The part the code-check rules read and change.
+    var check: CodeCheck.State {
+        get {
+            CodeCheck.State(status: status, drift: drift, lastUsedStep: lastUsedStep, failedAttempts: failedAttempts,
+                            firstFailureAt: firstFailureAt, lockedUntil: lockedUntil)
+        }
+        set {
+            status = newValue.status
+            drift = newValue.drift
+            lastUsedStep = newValue.lastUsedStep
+            failedAttempts = newValue.failedAttempts
+            firstFailureAt = newValue.firstFailureAt
+            lockedUntil = newValue.lockedUntil
+        }
+    }
+
     static func fetch(_ db: Database, serial: String) throws -> TokenState {
         guard let row = try Row.fetchOne(db, sql: """
             SELECT serial, sealed_secret, upn, status, interval, digits, hash, drift, last_used_step, failed_attempts, first_failure_at, locked_until
@@ -39,7 +55,7 @@ extension TokenStore {
             if let user { try assignInTransaction(db, serial: serial, upn: user) }
             let state = try TokenState.fetch(db, serial: serial)
             guard state.upn != nil else { throw StoreError.notAssigned(serial: serial) }
-            return try check(db, state: state, code: code, action: "token.activate") { (key, state, policy, code, time) throws(Verification.Failure) in
+            return try check(db, state: state, code: code, kind: .activate) { (key, state, policy, code, time) throws(Verification.Failure) in
                 try Verification.verify(code: code, key: key, request: .init(
                     time: time, step: UInt64(state.interval), digits: state.digits,
                     window: policy.activationWindowSteps(interval: state.interval), drift: 0,
@@ -53,7 +69,7 @@ extension TokenStore {
         try write { db in
             let state = try TokenState.fetch(db, serial: serial)
             guard state.status == .activated else { throw StoreError.notActivated(serial: serial, status: state.status.rawValue) }
-            return try check(db, state: state, code: code, action: "token.verify") { (key, state, policy, code, time) throws(Verification.Failure) in
+            return try check(db, state: state, code: code, kind: .verify) { (key, state, policy, code, time) throws(Verification.Failure) in
                 try Verification.verify(code: code, key: key, request: .init(
                     time: time, step: UInt64(state.interval), digits: state.digits, window: policy.verifyWindowSteps,
                     drift: state.drift, lastUsedStep: state.lastUsedStep.map { UInt64($0) }))
@@ -68,9 +84,11 @@ extension TokenStore {
             guard state.upn != nil else { throw StoreError.notAssigned(serial: serial) }
             let secondValue: UInt32
             do { secondValue = try Verification.parseCode(second, digits: state.digits) } catch {
-                return try refuseMalformed(db, state: state, action: "token.resync")
+                return try check(db, state: state, code: first, kind: .resync) { _, state, _, _, _ throws(Verification.Failure) in
+                    throw .malformedCode(expectedDigits: state.digits)
+                }
             }
-            return try check(db, state: state, code: first, action: "token.resync") { (key, state, policy, code, time) throws(Verification.Failure) in
+            return try check(db, state: state, code: first, kind: .resync) { (key, state, policy, code, time) throws(Verification.Failure) in
                 try Verification.resync(first: code, second: secondValue, key: key, request: .init(
                     time: time, step: UInt64(state.interval), digits: state.digits,
                     window: policy.resyncWindowSeconds / state.interval, drift: 0,
@@ -94,77 +112,39 @@ extension TokenStore {
 
     private typealias Search = (HMACKey, TokenState, Policy, UInt32, UInt64) throws(Verification.Failure) -> Verification.Match
 
-    /// The common path of every code check: lockout, counter reset, the search, and what it records.
-    private func check(_ db: Database, state: TokenState, code: String, action: String, search: Search) throws -> CheckOutcome {
-        var state = state
+    /// The common path of every code check: the rules decide (`CodeCheck`), this records what they decided.
+    private func check(_ db: Database, state: TokenState, code: String, kind: CodeCheck.Kind, search: Search) throws -> CheckOutcome {
         let policy = try Policy.load(db)
         let time = now()
-        var outcome = CheckOutcome(serial: state.serial, upn: state.upn, accepted: false, failedAttempts: state.failedAttempts,
-                                   lockoutThreshold: policy.lockoutThreshold, lockedUntil: state.lockedUntil)
-        if let lockedUntil = state.lockedUntil {
-            if lockedUntil > time {
-                outcome.reason = .tokenLocked
-                try audit(db, action: action + ".refused", serial: state.serial, upn: state.upn, detail: "token_locked until \(lockedUntil)")
-                return outcome
+        let decision = try CodeCheck.decide(state: state.check, policy: policy, now: time, kind: kind) { current in
+            var searched = state
+            searched.check = current
+            guard let value = try? Verification.parseCode(code, digits: state.digits) else { return .malformed }
+            let secret: Secret
+            do { secret = try box.open(state.sealed, serial: state.serial) } catch { throw StoreError.wrongKey }
+            let key = HMACKey(secret: secret, algorithm: state.hash)
+            let result = Result { () throws(Verification.Failure) in try search(key, searched, policy, value, UInt64(max(0, time))) }
+            switch result {
+            case let .success(match): return .accepted(drift: match.drift, step: match.step)
+            case .failure(.replayed): return .replayed
+            case .failure(.malformedCode): return .malformed
+            case .failure(.wrongCode): return .wrongCode
             }
-            state.lockedUntil = nil
-            state.failedAttempts = 0
-            state.firstFailureAt = nil
-            try audit(db, action: "token.unlock", serial: state.serial, upn: state.upn, detail: "lock expired")
         }
-        if let first = state.firstFailureAt, time - first >= Int64(policy.lockoutResetMinutes) * 60 {
-            state.failedAttempts = 0
-            state.firstFailureAt = nil
-        }
-        let value: UInt32
-        do { value = try Verification.parseCode(code, digits: state.digits) } catch {
-            return try refuseMalformed(db, state: state, action: action)
-        }
-        let secret: Secret
-        do { secret = try box.open(state.sealed, serial: state.serial) } catch { throw StoreError.wrongKey }
-        let key = HMACKey(secret: secret, algorithm: state.hash)
-        let result = Result { () throws(Verification.Failure) in try search(key, state, policy, value, UInt64(max(0, time))) }
-        switch result {
-        case let .success(match):
+        var saved = state
+        saved.check = decision.state
+        if saved.check != state.check {
             try db.execute(sql: """
-                UPDATE token SET status = 'activated', drift = ?, last_used_step = ?, failed_attempts = 0, first_failure_at = NULL,
-                locked_until = NULL, updated_at = ? WHERE serial_key = lower(?)
-                """, arguments: [match.drift, Int64(match.step), time, state.serial])
-            try audit(db, action: action, serial: state.serial, upn: state.upn, detail: "accepted, drift \(match.drift) steps")
-            outcome.accepted = true
-            outcome.drift = match.drift
-            outcome.driftSeconds = match.drift * state.interval
-            outcome.step = Int64(match.step)
-            outcome.failedAttempts = 0
-            outcome.lockedUntil = nil
-            return outcome
-        case let .failure(error):
-            let reason: Refusal = if case .replayed = error { .codeReused } else { .wrongCode }
-            state.failedAttempts += 1
-            state.firstFailureAt = state.firstFailureAt ?? time
-            let locks = state.failedAttempts >= policy.lockoutThreshold
-            if locks { state.lockedUntil = time + Int64(policy.lockoutDurationMinutes) * 60 }
-            let status = action == "token.activate" && state.status != .activated ? TokenStatus.failedActivation : state.status
-            try db.execute(sql: """
-                UPDATE token SET status = ?, failed_attempts = ?, first_failure_at = ?, locked_until = ?, updated_at = ? WHERE serial_key = lower(?)
-                """, arguments: [status.rawValue, state.failedAttempts, state.firstFailureAt, state.lockedUntil, time, state.serial])
-            try audit(db, action: action + ".refused", serial: state.serial, upn: state.upn,
-                      detail: "\(reason.rawValue), denied attempt \(state.failedAttempts) of \(policy.lockoutThreshold)")
-            if locks {
-                try audit(db, action: "token.lock", serial: state.serial, upn: state.upn, detail: "locked until \(state.lockedUntil!)")
-            }
-            outcome.reason = reason
-            outcome.failedAttempts = state.failedAttempts
-            outcome.lockedUntil = state.lockedUntil
-            return outcome
+                UPDATE token SET status = ?, drift = ?, last_used_step = ?, failed_attempts = ?, first_failure_at = ?, locked_until = ?,
+                updated_at = ? WHERE serial_key = lower(?)
+                """, arguments: [saved.status.rawValue, saved.drift, saved.lastUsedStep, saved.failedAttempts, saved.firstFailureAt,
+                                 saved.lockedUntil, time, state.serial])
         }
-    }
-
-    /// A code that is not N digits: a typing slip, refused and audited but not counted toward the lockout.
-    private func refuseMalformed(_ db: Database, state: TokenState, action: String) throws -> CheckOutcome {
-        try audit(db, action: action + ".refused", serial: state.serial, upn: state.upn, detail: "code_malformed")
-        let policy = try Policy.load(db)
-        return CheckOutcome(serial: state.serial, upn: state.upn, accepted: false, reason: .codeMalformed,
-                            failedAttempts: state.failedAttempts, lockoutThreshold: policy.lockoutThreshold, lockedUntil: state.lockedUntil)
+        for event in decision.events {
+            try audit(db, action: event.action, serial: state.serial, upn: state.upn, detail: event.detail)
+        }
+        return CheckOutcome(serial: state.serial, upn: state.upn, accepted: decision.accepted, reason: decision.reason,
+                            drift: decision.drift, driftSeconds: decision.drift.map { $0 * state.interval }, step: decision.step,
+                            failedAttempts: saved.failedAttempts, lockoutThreshold: policy.lockoutThreshold, lockedUntil: saved.lockedUntil)
     }
 }

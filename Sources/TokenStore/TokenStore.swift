@@ -1,6 +1,8 @@
 import Foundation
 import GRDB
 import OATHCore
+// Re-exported: the store's API speaks the domain's types (status, policy, outcomes).
+@_exported import TokenDomain
 import TokenImport
 
 /// The durable state: tokens with sealed secrets, assignments, authenticator apps, batches, audit.

@@ -1,5 +1,3 @@
-import GRDB
-
 /// Verification and lockout settings, stored in the database and audited when changed.
 ///
 /// The lockout values mirror the MFA account lockout settings of identity platforms; the windows
@@ -83,33 +81,7 @@ public struct Policy: Sendable, Equatable, Codable {
     }
 
     /// The activation window in steps for a token interval.
-    func activationWindowSteps(interval: Int) -> Int {
+    public func activationWindowSteps(interval: Int) -> Int {
         (interval == 60 ? activationWindowSeconds60 : activationWindowSeconds30) / interval
-    }
-
-    static func load(_ db: Database) throws -> Policy {
-        var policy = Policy()
-        for row in try Row.fetchAll(db, sql: "SELECT key, value FROM policy") {
-            if let setting = Setting(rawValue: row["key"]) { policy[setting] = row["value"] }
-        }
-        return policy
-    }
-}
-
-extension TokenStore {
-    public func policy() throws -> Policy {
-        try db.read { db in try Policy.load(db) }
-    }
-
-    /// Changes one setting; refused outside the setting's range. Audited with the old and new values.
-    public func setPolicy(_ setting: Policy.Setting, to value: Int) throws {
-        guard setting.range.contains(value) else {
-            throw StoreError.invalidPolicy("\(setting.rawValue) must be within \(setting.range.lowerBound)...\(setting.range.upperBound)")
-        }
-        try write { db in
-            let old = try Policy.load(db)[setting]
-            try db.execute(sql: "UPDATE policy SET value = ? WHERE key = ?", arguments: [value, setting.rawValue])
-            try audit(db, action: "policy.set", serial: nil, upn: nil, detail: "\(setting.rawValue) \(old) -> \(value)")
-        }
     }
 }

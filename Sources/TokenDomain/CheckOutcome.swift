@@ -22,4 +22,18 @@ public struct CheckOutcome: Codable, Sendable, Equatable {
     public var lockoutThreshold: Int
     /// Unix time until which the token is locked, when it is.
     public var lockedUntil: Int64?
+
+    public init(serial: String, upn: String?, accepted: Bool, reason: Refusal? = nil, drift: Int? = nil, driftSeconds: Int? = nil,
+                step: Int64? = nil, failedAttempts: Int, lockoutThreshold: Int, lockedUntil: Int64?) {
+        self.serial = serial
+        self.upn = upn
+        self.accepted = accepted
+        self.reason = reason
+        self.drift = drift
+        self.driftSeconds = driftSeconds
+        self.step = step
+        self.failedAttempts = failedAttempts
+        self.lockoutThreshold = lockoutThreshold
+        self.lockedUntil = lockedUntil
+    }
 }
