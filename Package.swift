@@ -27,7 +27,7 @@ let package = Package(
         .target(name: "TokenDomain", dependencies: ["OATHCore"]),
         // Bytes -> rows -> findings. Knows CSV, PSKC and the upload rules; no database.
         .target(name: "CPrefetch"),
-        .target(name: "TokenImport", dependencies: ["OATHCore", "COpenSSL", "CPrefetch"]),
+        .target(name: "TokenImport", dependencies: ["OATHCore", "TokenDomain", "COpenSSL", "CPrefetch"]),
         // Durable state: tokens, assignments, apps, batches, audit, sealed secrets (SQLite via GRDB).
         .target(
             name: "TokenStore",

@@ -1,4 +1,5 @@
 import OATHCore
+import TokenDomain
 
 /// One streaming pass over a token file: header, row rules, file rules, with every finding reported.
 ///
@@ -14,7 +15,7 @@ public struct FileValidator {
     /// Extra header names (`--map`): a file's own column name, folded, to the column it holds.
     public var columnAliases: [String: Column]
 
-    public init(rules: RowRules = RowRules(), maxMethodsPerUser: Int = 5, store: StoreView = EmptyStoreView(),
+    public init(rules: RowRules = RowRules(), maxMethodsPerUser: Int = MethodLimit.perUser, store: StoreView = EmptyStoreView(),
                 delimiter: UInt8 = UInt8(ascii: ","), columnAliases: [String: Column] = [:]) {
         self.rules = rules
         self.maxMethodsPerUser = maxMethodsPerUser

@@ -1,4 +1,5 @@
 import GRDB
+import TokenDomain
 
 /// The store's tables, created and upgraded by migrations.
 ///
@@ -6,7 +7,7 @@ import GRDB
 /// token), triggers refuse a sixth method for a user, and CHECK constraints hold intervals to 30/60.
 enum Schema {
     /// Most methods (hardware tokens and authenticator apps together) one user may hold.
-    static let maxMethodsPerUser = 5
+    static let maxMethodsPerUser = MethodLimit.perUser
 
     private static let methods = "(SELECT count(*) FROM token WHERE user_key = NEW.user_key) + (SELECT count(*) FROM app WHERE user_key = NEW.user_key)"
     private static let refuse = "SELECT RAISE(ABORT, 'user_token_limit: a user holds at most \(maxMethodsPerUser) OATH tokens or authenticator apps')"

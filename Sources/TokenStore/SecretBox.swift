@@ -1,4 +1,5 @@
 import COpenSSL
+import Foundation
 import OATHCore
 
 /// Seals token secrets with AES-256-GCM (libcrypto) under the store's master key.
@@ -6,8 +7,15 @@ import OATHCore
 /// Each seal uses a fresh random 96-bit nonce; the token's serial is bound in as associated data,
 /// so a sealed secret copied onto another row does not open. Layout of a sealed value:
 /// `version (1) | nonce (12) | ciphertext | tag (16)`.
+///
+/// Safe to share between threads and tasks: the sealing context and the nonce pool are behind
+/// `sealing`, the opening context behind `opening`, so two threads can never take one nonce (and
+/// AES-GCM never sees a nonce twice under one key). Nonces come from `RAND_bytes` (OpenSSL's
+/// CSPRNG), drawn 256 at a time, each handed out once.
 public final class SecretBox: @unchecked Sendable {
-    // @unchecked: the cipher contexts and the nonce pool are used by one thread at a time (the store serialises access).
+    // @unchecked: all mutable state (the contexts, the nonce pool) is used only under its lock.
+    private let sealing = NSLock()
+    private let opening = NSLock()
     static let version: UInt8 = 1
     static let nonceLength = 12
     static let tagLength = 16
@@ -58,6 +66,8 @@ public final class SecretBox: @unchecked Sendable {
 
     /// Encrypts `plaintext`, binding `associatedData` (the serial).
     public func seal(_ plaintext: [UInt8], associatedData: [UInt8]) -> [UInt8] {
+        sealing.lock()
+        defer { sealing.unlock() }
         var out = [UInt8](repeating: 0, count: 1 + Self.nonceLength + plaintext.count + Self.tagLength)
         out[0] = Self.version
         out.replaceSubrange(1...Self.nonceLength, with: nextNonce())
@@ -113,6 +123,8 @@ public final class SecretBox: @unchecked Sendable {
         let body = nonce + Self.nonceLength
         let tag = UnsafeMutableRawPointer(mutating: body + bodyLength)
         var length: Int32 = 0, finalLength: Int32 = 0
+        opening.lock()
+        defer { opening.unlock() }
         let context = opener
         guard EVP_DecryptInit_ex(context, nil, nil, nil, nonce) == 1,
               EVP_DecryptUpdate(context, nil, &length, associatedData.baseAddress, Int32(associatedData.count)) == 1,

@@ -1,3 +1,5 @@
+import TokenDomain
+
 /// What the store refuses, in words an operator can act on. Never carries a secret.
 public enum StoreError: Error, Equatable, CustomStringConvertible {
     case storeMissing(path: String)
@@ -18,6 +20,17 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     case invalidCode(String)
     case tooManyMatches(count: Int, limit: Int)
     case database(String)
+
+    /// The kind of refusal, from which each front end derives its answer.
+    public var kind: ErrorKind {
+        switch self {
+        case .storeMissing, .notAStore, .wrongKey, .database: .failure
+        case .invalidUser, .invalidPolicy, .invalidAppName: .invalidInput
+        case .tokenNotFound, .appNotFound: .notFound
+        case .storeExists, .assignedToOther, .stillAssigned, .appExists: .conflict
+        case .notAssigned, .userLimit, .notActivated, .invalidCode, .tooManyMatches: .refused
+        }
+    }
 
     public var description: String {
         switch self {

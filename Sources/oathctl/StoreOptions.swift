@@ -59,11 +59,17 @@ func storeOperation<T>(_ body: () throws -> T) throws -> T {
     do {
         return try body()
     } catch let error as StoreError {
-        switch error {
-        case .storeMissing, .storeExists, .notAStore, .wrongKey, .database, .invalidUser, .invalidPolicy, .invalidAppName:
-            throw CLIError(error.description).exit()
-        default:
-            throw CLIError(error.description, status: 1).exit()
+        throw CLIError(error.description, status: error.kind.exitStatus).exit()
+    }
+}
+
+extension ErrorKind {
+    /// The command line's exit status for each kind (the one place it is decided): 1 when the work
+    /// was understood and a rule or the store's contents said no, 2 for misuse or an unusable store.
+    var exitStatus: Int32 {
+        switch self {
+        case .refused, .notFound, .conflict: 1
+        case .invalidInput, .failure: CLIError.misuseStatus
         }
     }
 }

@@ -42,6 +42,28 @@ import OATHCore
         let sealed = box.seal(secret, serial: "S1")
         #expect(!sealed.windows(ofCount: 8).contains(where: { secret.bytes.starts(with: $0) }))
     }
+
+    /// One box shared by 16 tasks: a million seals, and no nonce handed out twice (issue 14: a
+    /// nonce reused under one key would break AES-GCM).
+    @Test func sixteenTasksNeverShareANonce() async {
+        let box = SecretBox(key: MasterKey.forTesting((0..<32).map { UInt8($0) }))
+        let perTask = 62_500
+        let nonces = await withTaskGroup(of: [UInt128].self) { group in
+            for _ in 0..<16 {
+                group.addTask {
+                    (0..<perTask).map { _ in
+                        let sealed = box.seal([1, 2, 3], associatedData: [])
+                        return sealed[1...SecretBox.nonceLength].reduce(UInt128(0)) { $0 << 8 | UInt128($1) }
+                    }
+                }
+            }
+            var all: [UInt128] = []
+            for await part in group { all += part }
+            return all
+        }
+        #expect(nonces.count == 1_000_000)
+        #expect(Set(nonces).count == nonces.count)
+    }
 }
 
 extension Array where Element == UInt8 {
