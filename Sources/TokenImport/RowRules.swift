@@ -18,8 +18,8 @@ public struct RowRules: Sendable {
     /// Check as the Microsoft Entra upload would: UPN required, SHA-1 only, 6 digits.
     public var entra: Bool
     public var secretEncoding: SecretEncoding
-    /// Users for rows whose UPN is empty, by serial (`--upn-map`).
-    public var upnMap: [String: String]
+    /// Users for rows whose UPN is empty, by serial key (`--upn-map`).
+    public private(set) var upnMap: [String: String]
     /// Manufacturer and model for rows that name none (`--manufacturer`, `--model`); empty: none.
     public var defaultManufacturer = ""
     public var defaultModel = ""
@@ -27,7 +27,8 @@ public struct RowRules: Sendable {
     public init(entra: Bool = false, secretEncoding: SecretEncoding = .base32, upnMap: [String: String] = [:]) {
         self.entra = entra
         self.secretEncoding = secretEncoding
-        self.upnMap = upnMap
+        // Keyed by `Serial.key`, as every serial lookup is.
+        self.upnMap = Dictionary(upnMap.map { (Serial.key($0.key), $0.value) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// Longest serial number accepted.

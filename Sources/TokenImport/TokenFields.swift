@@ -20,7 +20,7 @@ struct TokenFields {
     init(record: CSVRecord, header: Header, rules: RowRules = RowRules()) {
         line = record.line
         defer {
-            if upn.isEmpty, let mapped = rules.upnMap[serial] { upn = mapped }
+            if upn.isEmpty, !rules.upnMap.isEmpty, let mapped = rules.upnMap[Serial.key(serial)] { upn = mapped }
             if manufacturer.isEmpty { manufacturer = rules.defaultManufacturer }
             if model.isEmpty { model = rules.defaultModel }
         }

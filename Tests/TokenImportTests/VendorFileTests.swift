@@ -47,8 +47,9 @@ import Testing
     @Test func semicolonFileWithItsOwnHeadersAndAUserMap() throws {
         let text = "Token SN;Seed;Period;Vendor;Type\nHX1;\(Hex.encode(Self.seed));60;Yubico;Key\nHX2;\(Hex.encode(Self.seed.reversed()));30;Yubico;Key\n"
         let aliases: [String: Column] = ["tokensn": .serial, "seed": .secret, "period": .interval, "vendor": .manufacturer, "type": .model]
-        let outcome = try validateWith(text, encoding: .hex, delimiter: UInt8(ascii: ";"), aliases: aliases, upnMap: ["HX1": "helga@contoso.com"])
+        let outcome = try validateWith(text, encoding: .hex, delimiter: UInt8(ascii: ";"), aliases: aliases, upnMap: ["hx1": "helga@contoso.com"])
         #expect(outcome.findings.isEmpty)
+        // The map's serial is matched without case, as every serial is.
         #expect(outcome.accepted.map(\.upn) == ["helga@contoso.com", nil])
         #expect(outcome.accepted.map(\.interval) == [60, 30])
     }
