@@ -6,7 +6,8 @@ public struct CSVRecord: Sendable {
     /// The 1-based physical line on which the record starts (a quoted line break does not shift later lines).
     public internal(set) var line = 0
     /// The field contents (quotes removed, doubled quotes undone), each at its range in `ranges`;
-    /// bytes between two ranges (the delimiter of a line read whole) belong to no field.
+    /// bytes between two ranges (the delimiter of a line read whole) and after the last one (the
+    /// record as read, `rawRange`) belong to no field.
     public internal(set) var bytes: [UInt8] = []
     /// Each stored field's range in `bytes`.
     public internal(set) var ranges: [Range<Int>] = []
@@ -17,8 +18,9 @@ public struct CSVRecord: Sendable {
     /// True when the reader saw that every byte of the record is ASCII (it looks only at lines it reads whole).
     public internal(set) var isASCII = false
     /// Where the record's bytes as read (quotes and all, without the line end) sit in `bytes`,
-    /// after its fields, for a record the reader took byte by byte. No array of its own: a second
-    /// reference-counted buffer in every record measured a tenth of `validate`.
+    /// after its fields, for a record the reader took byte by byte (a plain line needs none: its
+    /// `bytes` are the line). In `bytes` rather than an array of its own, so a record still copies
+    /// as two buffers.
     var rawRange: Range<Int>?
     /// True when `bytes` is the line exactly as read (a plain line: no quote, so nothing was undone).
     var bytesAreRaw = false

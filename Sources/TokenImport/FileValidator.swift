@@ -60,6 +60,6 @@ public struct FileValidator {
 
     /// A line holding nothing but spaces is blank too.
     static func isBlank(_ record: CSVRecord) -> Bool {
-        record.fieldCount == 1 && record.problem == nil && record.bytes.allSatisfy { $0 == 0x20 || $0 == 0x09 }
+        record.fieldCount == 1 && record.problem == nil && (record.field(0) ?? []).allSatisfy { $0 == 0x20 || $0 == 0x09 }
     }
 }
