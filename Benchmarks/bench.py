@@ -19,8 +19,8 @@ OATHBENCH = os.path.join(ROOT, ".build", "release", "oathbench")
 ROWS = int(os.environ.get("OATHCTL_BENCH_ROWS", "1000000"))
 
 
-def run(cmd, env=None, check=True):
-    result = subprocess.run(cmd, capture_output=True, text=True, env=env)
+def run(cmd, env=None, check=True, stdin=None):
+    result = subprocess.run(cmd, capture_output=True, text=True, env=env, input=stdin)
     if check and result.returncode not in (0, 1):
         sys.exit(f"bench: {' '.join(cmd)} failed ({result.returncode}): {result.stderr.strip()}")
     return result
@@ -35,9 +35,9 @@ def pairs(text):
     return out
 
 
-def timed(cmd, env=None):
+def timed(cmd, env=None, stdin=None):
     """Wall seconds and peak RSS (MB) of a command, via /usr/bin/time."""
-    result = run(["/usr/bin/time", "-f", "%e %M"] + cmd, env=env)
+    result = run(["/usr/bin/time", "-f", "%e %M"] + cmd, env=env, stdin=stdin)
     seconds, kb = result.stderr.strip().splitlines()[-1].split()
     return float(seconds), int(kb) / 1024
 
@@ -105,7 +105,7 @@ def main():
     stored = int(run([OATHCTL, "batches", "--format", "csv"], env=env).stdout.splitlines()[1].split(",")[5])
     store_bytes = os.path.getsize(env["OATHCTL_STORE"])
     run([OATHCTL, "policy", "set", "find.max-matches", "100"], env=env)
-    find_s, _ = min(timed([OATHCTL, "find", "--code", "123456"], env=dict(env, OATHCTL_NOW="1800000000")) for _ in range(2))
+    find_s, _ = min(timed([OATHCTL, "find"], env=dict(env, OATHCTL_NOW="1800000000"), stdin="123456\n") for _ in range(2))
     shutil.rmtree(store_dir)
 
     engine = float(ours["oathctl_engine"])
@@ -140,7 +140,7 @@ def main():
         ("4", "activation, full one-day window, in-process (search + store)",
          f"{float(ours['activation_store_ms']):.2f} ms (search {float(ours['activation_search_ms']):.2f} ms)", "", "< 5 ms",
          float(ours["activation_store_ms"]) < 5),
-        ("4", f"find --code over {stored:,} tokens (whole command)", f"{find_s:.2f} s", "", "< 1 s", find_s < 1),
+        ("4", f"find over {stored:,} tokens (whole command, the code piped in)", f"{find_s:.2f} s", "", "< 1 s", find_s < 1),
         ("5", "store size per token", f"{store_bytes / stored:.0f} bytes ({store_bytes / 1e6:.0f} MB)", "", "", None),
     ]
     header = "| # | measure | oathctl / value | ratio | target | met |\n|---|---|---|---|---|---|\n"

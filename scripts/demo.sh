@@ -58,15 +58,17 @@ now=${OATHCTL_NOW:-$(date +%s)}
 seed=$(sed -n 2p samples/tokens-clean.csv | cut -d, -f3)
 code_at() { printf %s "$seed" | "$oathctl" code --time "$1"; }
 export OATHCTL_NOW=$now
-show "$oathctl" activate 100001 --code "$(code_at $((now + 90)))" --actor helpdesk
+# Codes are typed when asked or piped in; never on the command line (ps and shell history would keep them).
+showin() { local input=$1; shift; printf '$ printf <code> | %s\n' "$*"; printf '%s\n' "$input" | "$@"; echo "(exit status $?)"; }
+showin "$(code_at $((now + 90)))" "$oathctl" activate 100001 --actor helpdesk
 step "8. A sign-in check, then the same code again (a replay)"
 next=$(code_at $((now + 120)))
-show "$oathctl" verify 100001 --code "$next"
-show "$oathctl" verify 100001 --code "$next"
+showin "$next" "$oathctl" verify 100001
+showin "$next" "$oathctl" verify 100001
 step "9. Lockout: wrong codes up to the threshold (policy lockout.threshold, here 3), then even a good code is refused"
 show "$oathctl" policy set lockout.threshold 3
-for wrong in 000000 000001 000002; do "$oathctl" verify 100001 --code "$wrong" >/dev/null; done
-show "$oathctl" verify 100001 --code "$(code_at $((now + 150)))"
+for wrong in 000000 000001 000002; do printf '%s\n' "$wrong" | "$oathctl" verify 100001 >/dev/null; done
+showin "$(code_at $((now + 150)))" "$oathctl" verify 100001
 show "$oathctl" unlock 100001
-show "$oathctl" verify 100001 --code "$(code_at $((now + 150)))"
+showin "$(code_at $((now + 150)))" "$oathctl" verify 100001
 show "$oathctl" audit --serial 100001

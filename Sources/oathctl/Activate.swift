@@ -10,11 +10,12 @@ extension Oathctl {
             Tolerates the drift of a token that sat in a drawer: by default a day either side for \
             30-second tokens and two days for 60-second tokens (policy activation.window-seconds-30/60). \
             On success the drift is stored and the code's step becomes the replay floor. A wrong code \
-            counts toward the lockout. Give the code with --code, or type it when asked.
+            counts toward the lockout. The code is typed when asked, or read from standard input; never \
+            from the command line, where ps and the shell's history would keep it.
 
             Example:
-              oathctl activate 100001 --code 123456
-              oathctl activate 100001 --user helga@contoso.com     # assign and activate in one step
+              oathctl activate 100001                               # asks for the code
+              printf '%s\\n' 123456 | oathctl activate 100001 --user helga@contoso.com   # assign and activate
 
             Exit status: 0 activated, 1 refused (wrong or reused code, locked), 2 misuse or store error.
             """
@@ -22,13 +23,13 @@ extension Oathctl {
 
         @OptionGroup var storeOptions: StoreOptions
         @Argument(help: "The token's serial number.") var serial: String
-        @Option(help: "The code the token shows (prompted for when absent).") var code: String?
+        @OptionGroup var codeRefusal: CodeOptionRefusal
         @Option(help: ArgumentHelp("Assign the token to this user first (same rules as assign).", valueName: "upn")) var user: String?
         @Option(help: "Output: text or json.") var format: OutputFormat = .text
 
         func run() throws {
             let store = try storeOptions.open()
-            let typed = try readCode(code, prompt: "Code shown on token \(serial): ")
+            let typed = try codes(["Code shown on token \(serial): "])[0]
             let outcome = try storeOperation { try store.activate(serial: serial, code: typed, user: user) }
             try CheckPrinter(format: format, verb: "Activated", window: "in the activation window").finish(outcome)
         }
@@ -38,41 +39,46 @@ extension Oathctl {
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Check a code as a sign-in would: small window around the stored drift, replay floor, lockout.",
-            discussion: "Exit status: 0 accepted, 1 refused (with the reason), 2 misuse or store error."
-        )
-
-        @OptionGroup var storeOptions: StoreOptions
-        @Argument(help: "The token's serial number.") var serial: String
-        @Option(help: "The code (prompted for when absent).") var code: String?
-        @Option(help: "Output: text or json.") var format: OutputFormat = .text
-
-        func run() throws {
-            let store = try storeOptions.open()
-            let typed = try readCode(code, prompt: "Code shown on token \(serial): ")
-            let outcome = try storeOperation { try store.verify(serial: serial, code: typed) }
-            try CheckPrinter(format: format, verb: "Verified", window: "now (within the sign-in window)").finish(outcome)
-        }
-    }
-
-    /// `oathctl resync SERIAL CODE1 CODE2`.
-    struct Resync: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Re-synchronise a token from two consecutive codes (for drift beyond the sign-in window).",
             discussion: """
-            Searches a wide window (policy resync.window-seconds, default a day either side) for two \
-            consecutive steps showing the two codes, stores the new drift and never moves the replay floor backwards.
+            The code is typed when asked, or read from standard input (printf '%s\\n' 123456 | oathctl verify 100001).
+
+            Exit status: 0 accepted, 1 refused (with the reason), 2 misuse or store error.
             """
         )
 
         @OptionGroup var storeOptions: StoreOptions
         @Argument(help: "The token's serial number.") var serial: String
-        @Argument(help: "A code the token shows.") var first: String
-        @Argument(help: "The next code it shows.") var second: String
+        @OptionGroup var codeRefusal: CodeOptionRefusal
         @Option(help: "Output: text or json.") var format: OutputFormat = .text
 
         func run() throws {
             let store = try storeOptions.open()
-            let outcome = try storeOperation { try store.resync(serial: serial, first: first, second: second) }
+            let typed = try codes(["Code shown on token \(serial): "])[0]
+            let outcome = try storeOperation { try store.verify(serial: serial, code: typed) }
+            try CheckPrinter(format: format, verb: "Verified", window: "now (within the sign-in window)").finish(outcome)
+        }
+    }
+
+    /// `oathctl resync SERIAL`, with two consecutive codes typed or piped.
+    struct Resync: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Re-synchronise a token from two consecutive codes (for drift beyond the sign-in window).",
+            discussion: """
+            Searches a wide window (policy resync.window-seconds, default a day either side) for two \
+            consecutive steps showing the two codes, stores the new drift and never moves the replay floor backwards. \
+            The two codes are typed when asked, or read from standard input (printf '%s %s\\n' 123456 654321 | oathctl resync 100001).
+            """
+        )
+
+        @OptionGroup var storeOptions: StoreOptions
+        @Argument(help: "The token's serial number.") var serial: String
+        @OptionGroup var codeRefusal: CodeOptionRefusal
+        @Option(help: "Output: text or json.") var format: OutputFormat = .text
+
+        func run() throws {
+            let store = try storeOptions.open()
+            let typed = try codes(["A code shown on token \(serial): ", "The next code it shows: "])
+            let outcome = try storeOperation { try store.resync(serial: serial, first: typed[0], second: typed[1]) }
             try CheckPrinter(format: format, verb: "Resynchronised", window: "as two consecutive codes in the resync window").finish(outcome)
         }
     }
@@ -90,4 +96,9 @@ extension Oathctl {
             print(wasLocked ? "Unlocked \(serial)" : "\(serial) was not locked; its denied attempts were cleared")
         }
     }
+}
+
+/// Reads codes as `readCodes` does, printing a miscount as every CLI error is printed.
+private func codes(_ prompts: [String]) throws -> [String] {
+    do { return try readCodes(prompts: prompts) } catch let error as CLIError { throw error.exit() }
 }

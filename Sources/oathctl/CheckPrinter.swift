@@ -2,11 +2,35 @@ import ArgumentParser
 import Foundation
 import TokenStore
 
-/// Reads a code from `--code`, else from the terminal (prompted) or standard input.
-func readCode(_ option: String?, prompt: String) throws -> String {
-    if let option { return option }
-    let bytes = try Terminal.readInput(prompt: prompt, hidden: false)
-    return String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+/// Reads the codes a command checks: typed when asked on a terminal, else from standard input
+/// (separated by white space). Never from the command line, where `ps` and the shell's history
+/// would keep them.
+///
+/// - Parameter prompts: one per code asked for.
+func readCodes(prompts: [String]) throws -> [String] {
+    if Terminal.stdinIsTTY {
+        return try prompts.map { prompt in
+            String(decoding: try Terminal.readInput(prompt: prompt, hidden: false), as: UTF8.self).trimmingCharacters(in: .whitespaces)
+        }
+    }
+    let words = String(decoding: try Terminal.readInput(prompt: "", hidden: false), as: UTF8.self)
+        .split(whereSeparator: \.isWhitespace).map(String.init)
+    guard words.count == prompts.count else {
+        throw CLIError("expected \(counted(prompts.count, "code")) on standard input, got \(words.count); for example: printf '%s\\n' 123456 | oathctl verify SERIAL",
+                       status: 1)
+    }
+    return words
+}
+
+/// The option that once took a code on the command line: kept only to say how codes are given now.
+struct CodeOptionRefusal: ParsableArguments {
+    @Option(name: .customLong("code"), help: .hidden) var code: String?
+
+    func validate() throws {
+        if code != nil {
+            throw ValidationError("codes are not taken from the command line (ps and shell history would keep them): type the code when asked, or pipe it: printf '%s\\n' 123456 | oathctl verify SERIAL")
+        }
+    }
 }
 
 /// Prints the outcome of a code check for the helpdesk (text) or scripts (JSON), and exits 1 on a refusal.

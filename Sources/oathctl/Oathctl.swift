@@ -13,11 +13,11 @@ struct Oathctl: ParsableCommand {
           oathctl convert vendor.xml --psk-file transport.key --output up.csv
           oathctl init                       # a store and its master key
           oathctl import vendor.csv          # checks, then seeds sealed
-          oathctl activate 100001 --code 123456
+          oathctl activate 100001            # asks for the code the token shows
 
         The store is --store (or OATHCTL_STORE), its key --key-file (or OATHCTL_KEY_FILE); \
         OATHCTL_NOW (Unix seconds) replaces the clock. Secrets are never taken from the command \
-        line and never printed. Exit status: 0 success, 1 the work was done but something was \
+        line (seeds, keys, passwords, codes) and never printed. Exit status: 0 success, 1 the work was done but something was \
         refused (rejected rows, a wrong code), 2 misuse or an unusable input.
         """,
         version: "0.1.0",

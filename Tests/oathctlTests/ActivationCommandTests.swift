@@ -26,10 +26,10 @@ import Testing
 
     @Test func activateReportsDriftThenReplayIsRefused() throws {
         let fast = try code(at: Self.now + 90)
-        let result = try cli.run(["activate", "T1", "--code", fast])
+        let result = try cli.run(["activate", "T1"], stdin: fast)
         #expect(result.status == 0)
         #expect(result.stdout == "Activated T1 (helga@contoso.com): accepted; token clock is 3 steps (90 s) fast\n")
-        let replay = try cli.run(["activate", "T1", "--code", fast, "--format", "json"])
+        let replay = try cli.run(["activate", "T1", "--format", "json"], stdin: fast)
         #expect(replay.status == 1)
         let json = try JSONSerialization.jsonObject(with: Data(replay.stdout.utf8)) as! [String: Any]
         #expect(json["reason"] as? String == "code_reused")
@@ -46,9 +46,9 @@ import Testing
 
     /// N helpdesk sessions verifying the same fresh code at once: it is accepted exactly once.
     @Test func concurrentVerifyAcceptsACodeOnce() throws {
-        #expect(try cli.run(["activate", "T1", "--code", try code(at: Self.now)]).status == 0)
+        #expect(try cli.run(["activate", "T1"], stdin: try code(at: Self.now)).status == 0)
         let fresh = try code(at: Self.now + 30)
-        let processes = try (0..<6).map { _ in try cli.start(["verify", "T1", "--code", fresh]) }
+        let processes = try (0..<6).map { _ in try cli.start(["verify", "T1"], stdin: fresh) }
         let statuses = processes.map { $0.wait() }
         #expect(statuses.filter { $0 == 0 }.count == 1)
         #expect(statuses.filter { $0 == 1 }.count == 5)
@@ -57,22 +57,22 @@ import Testing
     @Test func lockoutUnlockAndPolicy() throws {
         #expect(try cli.run(["policy", "set", "lockout.threshold", "2"]).status == 0)
         #expect(try cli.run(["policy", "set", "no.such", "2"]).status == 2)
-        #expect(try cli.run(["activate", "T1", "--code", try code(at: Self.now)]).status == 0)
-        _ = try cli.run(["verify", "T1", "--code", "000000"])
-        let locking = try cli.run(["verify", "T1", "--code", "000001"])
+        #expect(try cli.run(["activate", "T1"], stdin: try code(at: Self.now)).status == 0)
+        _ = try cli.run(["verify", "T1"], stdin: "000000")
+        let locking = try cli.run(["verify", "T1"], stdin: "000001")
         #expect(locking.stdout.contains("now locked until"))
-        let locked = try cli.run(["verify", "T1", "--code", try code(at: Self.now + 30)])
+        let locked = try cli.run(["verify", "T1"], stdin: try code(at: Self.now + 30))
         #expect(locked.stdout.hasPrefix("Refused (token_locked)"))
         #expect(try cli.run(["unlock", "T1"]).stdout == "Unlocked T1\n")
-        #expect(try cli.run(["verify", "T1", "--code", try code(at: Self.now + 30)]).status == 0)
+        #expect(try cli.run(["verify", "T1"], stdin: try code(at: Self.now + 30)).status == 0)
     }
 
     @Test func resyncAndFind() throws {
-        #expect(try cli.run(["activate", "T1", "--code", try code(at: Self.now)]).status == 0)
-        let resync = try cli.run(["resync", "T1", try code(at: Self.now + 6000), try code(at: Self.now + 6030)])
+        #expect(try cli.run(["activate", "T1"], stdin: try code(at: Self.now)).status == 0)
+        let resync = try cli.run(["resync", "T1"], stdin: "\(try code(at: Self.now + 6000))\n\(try code(at: Self.now + 6030))\n")
         #expect(resync.status == 0)
         #expect(resync.stdout.contains("201 steps (6030 s) fast"))
-        let found = try cli.run(["find", "--code", try code(at: Self.now + 6060), "--format", "csv"])
+        let found = try cli.run(["find", "--format", "csv"], stdin: try code(at: Self.now + 6060))
         #expect(found.stdout == "serial,upn,status,drift\nT1,helga@contoso.com,activated,202\n")
         #expect(try cli.run(["audit", "--format", "csv"]).stdout.contains("token.find"))
     }

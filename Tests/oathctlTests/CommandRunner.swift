@@ -46,10 +46,17 @@ struct CommandRunner {
         return process
     }
 
-    /// Starts `oathctl` with empty standard input and discarded outputs, without waiting.
-    func start(_ arguments: [String]) throws -> Running {
+    /// Starts `oathctl` with standard input (empty when nil) and discarded outputs, without waiting.
+    func start(_ arguments: [String], stdin: String? = nil) throws -> Running {
         let process = makeProcess(arguments)
-        process.standardInput = FileHandle.nullDevice
+        if let stdin {
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("oathctl-stdin-\(UUID().uuidString)")
+            try Data(stdin.utf8).write(to: file)
+            process.standardInput = try FileHandle(forReadingFrom: file)
+            try FileManager.default.removeItem(at: file)
+        } else {
+            process.standardInput = FileHandle.nullDevice
+        }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()

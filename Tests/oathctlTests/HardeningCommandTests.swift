@@ -72,10 +72,13 @@ import Testing
         #expect(try cli.run(["init"]).status == 0)
         #expect(try cli.run(["import", sample("tokens-clean.csv"), "--report", path("r.csv")]).status == 0)
         let serial = try String(contentsOfFile: sample("tokens-clean.csv"), encoding: .utf8).split(separator: "\n")[1].split(separator: ",")[1]
-        for arguments in [["find", "--code", "12ab56"], ["activate", String(serial), "--code", "12"], ["verify", String(serial), "--code", "x"],
-                          ["resync", String(serial), "1234567", "abc"]] {
-            #expect(try cli.run(arguments).status == 1, "\(arguments)")
+        for (arguments, code) in [(["find"], "12ab56"), (["activate", String(serial)], "12"), (["verify", String(serial)], "x"),
+                                  (["resync", String(serial)], "1234567 abc"), (["verify", String(serial)], "123456 654321")] {
+            #expect(try cli.run(arguments, stdin: code).status == 1, "\(arguments) \(code)")
         }
+        // A code on the command line is refused before anything runs: ps and shell history would keep it.
+        let argv = try cli.run(["verify", String(serial), "--code", "123456"])
+        #expect(argv.status == 2 && argv.stderr.contains("not taken from the command line"))
     }
 
     /// `--format json` prints JSON on standard output whatever happens, with every key present.
