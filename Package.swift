@@ -11,6 +11,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     ],
     targets: [
         // libcrypto from the system OpenSSL 3 (Debian: libssl-dev). Only libcrypto is linked.
@@ -34,6 +35,7 @@ let package = Package(
             dependencies: [
                 "OATHCore", "TokenDomain", "TokenImport", "COpenSSL",
                 .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(
@@ -41,6 +43,7 @@ let package = Package(
             dependencies: [
                 "OATHCore", "TokenImport", "TokenStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // `make fuzz`: libFuzzer targets (built with -sanitize=fuzzer,address -DFUZZING); without those flags they replay files.
@@ -66,7 +69,9 @@ let package = Package(
             name: "TokenDomainTests",
             dependencies: ["TokenDomain", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
-        .testTarget(name: "TokenStoreTests", dependencies: ["TokenStore", "TokenImport", "OATHCore"]),
+        .testTarget(name: "TokenStoreTests", dependencies: [
+            "TokenStore", "TokenImport", "OATHCore", .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "oathctlTests", dependencies: ["OATHCore", .product(name: "GRDB", package: "GRDB.swift")]),
     ]
 )

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Logging
 import OATHCore
 // Re-exported: the store's API speaks the domain's types (status, policy, outcomes).
 @_exported import TokenDomain
@@ -20,9 +21,14 @@ public final class TokenStore {
     public let actor: String
     /// Unix seconds; injectable so tests and `OATHCTL_NOW` are deterministic.
     let now: () -> Int64
+    /// One line per audited change, written once its transaction has committed. Never a seed, code or key.
+    let logger: Logger
+    /// The audited changes of the transaction under way, logged if it commits.
+    private var pendingLog: [(action: String, serial: String?, upn: String?, detail: String)] = []
 
-    private init(db: DatabaseQueue, key: MasterKey, actor: String, now: @escaping () -> Int64) {
+    private init(db: DatabaseQueue, key: MasterKey, actor: String, now: @escaping () -> Int64, logger: Logger) {
         self.db = db
+        self.logger = logger
         box = SecretBox(key: key)
         fingerprint = SecretFingerprint(masterKey: key)
         self.key = key
@@ -31,7 +37,8 @@ public final class TokenStore {
     }
 
     /// Creates a new store file (mode 0600) and records a key check, so a wrong key is caught on open.
-    public static func create(path: String, key: MasterKey, actor: String, now: @escaping () -> Int64) throws -> TokenStore {
+    public static func create(path: String, key: MasterKey, actor: String, now: @escaping () -> Int64,
+                              logger: Logger = Logger(label: "oathctl.store")) throws -> TokenStore {
         makePrivateParentDirectory(of: path)
         let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         if fd < 0 {
@@ -40,9 +47,9 @@ public final class TokenStore {
         }
         _ = Glibc.close(fd)
         do {
-            let store = TokenStore(db: try openQueue(path), key: key, actor: actor, now: now)
+            let store = TokenStore(db: try openQueue(path), key: key, actor: actor, now: now, logger: logger)
             try Schema.migrator.migrate(store.db)
-            try store.db.write { db in
+            try store.write { db in
                 let check = store.box.seal(Array(keyCheckText.utf8), associatedData: Array("key-check".utf8))
                 try db.execute(sql: "INSERT INTO meta(key, value) VALUES ('key_check', ?)", arguments: [Data(check)])
                 try store.audit(db, action: "store.init", serial: nil, upn: nil, detail: "")
@@ -55,7 +62,8 @@ public final class TokenStore {
     }
 
     /// Opens an existing store, upgrading its schema, and checks that `key` is its key.
-    public static func open(path: String, key: MasterKey, actor: String, now: @escaping () -> Int64) throws -> TokenStore {
+    public static func open(path: String, key: MasterKey, actor: String, now: @escaping () -> Int64,
+                            logger: Logger = Logger(label: "oathctl.store")) throws -> TokenStore {
         var info = stat()
         guard stat(path, &info) == 0 else { throw StoreError.storeMissing(path: path) }
         // SQLite would take an empty file for an empty database and write a new store into it.
@@ -64,7 +72,7 @@ public final class TokenStore {
         }
         let store: TokenStore
         do {
-            store = TokenStore(db: try openQueue(path), key: key, actor: actor, now: now)
+            store = TokenStore(db: try openQueue(path), key: key, actor: actor, now: now, logger: logger)
             try Schema.migrator.migrate(store.db)
         } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {
             throw StoreError.notAStore(path: path, reason: "not an SQLite database")
@@ -111,8 +119,10 @@ public final class TokenStore {
 
     /// Runs `body` in one IMMEDIATE transaction (the write lock is taken before the first read).
     func write<T>(_ body: (Database) throws -> T) throws -> T {
+        pendingLog.removeAll()
+        defer { pendingLog.removeAll() }
         do {
-            return try db.writeWithoutTransaction { db in
+            let result = try db.writeWithoutTransaction { db in
                 var result: T?
                 try db.inTransaction(.immediate) {
                     result = try body(db)
@@ -120,7 +130,14 @@ public final class TokenStore {
                 }
                 return result!
             }
+            for entry in pendingLog {
+                logger.info("\(entry.action)", metadata: [
+                    "actor": "\(actor)", "serial": "\(entry.serial ?? "")", "upn": "\(entry.upn ?? "")", "detail": "\(entry.detail)",
+                ])
+            }
+            return result
         } catch let error as DatabaseError {
+            logger.error("store transaction failed", metadata: ["reason": "\(error.resultCode)"])
             throw Self.translate(error)
         }
     }
@@ -137,6 +154,7 @@ public final class TokenStore {
     func audit(_ db: Database, action: String, serial: String?, upn: String?, detail: String) throws {
         try db.cachedStatement(sql: "INSERT INTO audit(at, actor, action, serial, upn, detail) VALUES (?, ?, ?, ?, ?, ?)")
             .execute(arguments: [now(), actor, action, serial, upn, detail])
+        pendingLog.append((action, serial, upn, detail))
     }
 
     /// The number of methods (tokens and apps) a user holds. The statement is cached: imports ask once per new user.

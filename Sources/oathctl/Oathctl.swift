@@ -31,6 +31,7 @@ struct Oathctl: ParsableCommand {
     /// Runs the command, turning argument errors into exit status 2 (the documented "misuse") instead of 64.
     static func main() {
         JSONOutput.errorsAsJSON = JSONOutput.asksForJSON(Array(CommandLine.arguments.dropFirst()))
+        LogSetup.bootstrap()
         do {
             var command = try parseAsRoot()
             try command.run()

@@ -110,4 +110,17 @@ import Testing
         let report = try String(contentsOfFile: path("r.csv"), encoding: .utf8)
         #expect(report.contains("a punctuation mark at position 6") && !report.contains("'!'"))
     }
+
+    /// `OATHCTL_LOG_LEVEL=info` gives one line per audited change on standard error, never a seed.
+    @Test func logLinesOnRequest() throws {
+        var runner = cli
+        runner.environment["OATHCTL_LOG_LEVEL"] = "info"
+        #expect(try runner.run(["init"]).status == 0)
+        let imported = try runner.run(["import", sample("tokens-clean.csv"), "--report", path("r.csv")])
+        #expect(imported.status == 0 && imported.stderr.contains("batch.import"))
+        let seeds = try String(contentsOfFile: sample("tokens-clean.csv"), encoding: .utf8).split(separator: "\n").dropFirst()
+            .map { String($0.split(separator: ",")[2]) }
+        #expect(seeds.allSatisfy { !imported.allOutput.contains($0) })
+        #expect(try cli.run(["list"]).stderr.isEmpty)
+    }
 }
