@@ -99,7 +99,7 @@ public struct RowRules: Sendable {
         if serial.isEmpty {
             add(.serial, .serialMissing, "serial number is empty; copy it from the vendor's file or the back of the token")
         } else if let (position, scalar) = serial.unicodeScalars.enumerated().first(where: { !Self.isSerialCharacter($0.element) }) {
-            let what = scalar == " " ? "a space" : scalar.isASCII && scalar.value >= 0x21 && scalar.value != 0x7F ? "'\(scalar)'" : DisplayText.codePoint(scalar)
+            let what = scalar == " " ? "a space" : DisplayText.codePoint(scalar)
             add(.serial, .serialInvalid, "serial number has \(what) at character \(position + 1); a serial is printable ASCII without spaces, as printed on the token: retype it")
         } else if serial.utf8.count > Self.maxSerialLength {
             add(.serial, .serialInvalid, "serial number is \(serial.utf8.count) characters long; at most \(Self.maxSerialLength) are allowed")

@@ -81,15 +81,7 @@ public final class MasterKey: @unchecked Sendable {
         if text.last == 0x0A { text = text.dropLast() }
         if text.last == 0x0D { text = text.dropLast() }
         guard text.count == length * 2 else { return nil }
-        var key: [UInt8] = []
-        key.reserveCapacity(length)
-        var index = text.startIndex
-        while index < text.endIndex {
-            guard let high = Hex.value(text[index]), let low = Hex.value(text[index + 1]) else { return nil }
-            key.append(high << 4 | low)
-            index += 2
-        }
-        return key
+        return try? Hex.decode(utf8: text)
     }
 
     /// A key from bytes already in memory (tests).

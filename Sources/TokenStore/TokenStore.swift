@@ -119,7 +119,6 @@ public final class TokenStore {
 
     /// Runs `body` in one IMMEDIATE transaction (the write lock is taken before the first read).
     func write<T>(_ body: (Database) throws -> T) throws -> T {
-        pendingLog.removeAll()
         defer { pendingLog.removeAll() }
         do {
             let result = try db.writeWithoutTransaction { db in

@@ -62,7 +62,7 @@ extension FileValidator {
                     return try pass.reject(findings: [Finding(line: record.line, code: .csvMalformed, message: problem.description)])
                 }
                 let fields = (0..<record.ranges.count).map {
-                    String(decoding: record.field($0)!, as: UTF8.self).trimmingCharacters(in: [" ", "\t"])
+                    String(decoding: record.field($0)!, as: UTF8.self).trimmingSpaces()
                 }
                 if fields.allSatisfy(\.isEmpty) { return }
                 if fields[0].hasPrefix("#") {

@@ -72,7 +72,7 @@ extension FileValidator {
             if line.hasPrefix("#") { continue }
             guard let colon = line.firstIndex(of: ":") else { continue }
             let name = line[..<colon].trimmingCharacters(in: [" "]).lowercased()
-            let value = line[line.index(after: colon)...].trimmingCharacters(in: [" ", "\t"])
+            let value = line[line.index(after: colon)...].trimmingSpaces()
             if entry == nil { entry = SafeWordReader.Entry(line: number) }
             entry?.attributes[name] = value
         }

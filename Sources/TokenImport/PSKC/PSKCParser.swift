@@ -32,22 +32,23 @@ final class PSKCParser: NSObject, XMLParserDelegate {
     /// Parses the file; rethrows a handler's error, throws `Failure` for XML that is not well formed
     /// or cut short.
     func parse(path file: String) throws {
-        var source = try FileByteSource(path: file)
-        defer { source.close() }
-        try preCheck(&source)
         var first = try FileByteSource(path: file)
         defer { first.close() }
         var chunk: [UInt8] = []
         try first.read(into: &chunk)
         if Self.leadingSpaceBeforeDeclaration(chunk) != nil || ExternalEntities.declared(in: chunk) {
             // Files that need rewriting first (white space before `<?xml`, external entities) are
-            // read whole; vendors' such files are small, and a large one is refused rather than held.
+            // read whole, and `parse(data:)` checks and rewrites them; vendors' such files are small,
+            // and a large one is refused rather than held.
             if let size = first.sizeHint, size > Self.maxRewrittenBytes {
                 throw Failure(line: 1, message: "the file has white space before <?xml or declares an external entity, and is over \(Self.maxRewrittenBytes >> 20) MiB; remove them or ask the vendor for a plain PSKC file")
             }
             guard let data = FileManager.default.contents(atPath: file) else { throw Failure(line: 0, message: "cannot open \(file)") }
             return try parse(data: data)
         }
+        var source = try FileByteSource(path: file)
+        defer { source.close() }
+        try preCheck(&source)
         guard let stream = InputStream(fileAtPath: file) else { throw Failure(line: 0, message: "cannot open \(file)") }
         try parse(XMLParser(stream: stream))
     }
