@@ -12,6 +12,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // libcrypto from the system OpenSSL 3 (Debian: libssl-dev). Only libcrypto is linked.
@@ -29,19 +30,37 @@ let package = Package(
         // Bytes -> rows -> findings. Knows CSV, PSKC and the upload rules; no database.
         .target(name: "CPrefetch"),
         .target(name: "TokenImport", dependencies: ["OATHCore", "TokenDomain", "COpenSSL", "CPrefetch"]),
-        // Durable state: tokens, assignments, apps, batches, audit, sealed secrets (SQLite via GRDB).
+        // The master key, AES-256-GCM sealing of seeds, the keyed seed fingerprint (libcrypto).
+        .target(name: "SecretSealing", dependencies: ["OATHCore", "COpenSSL"]),
+        // The one place the rules run (async): import, assign, apps, checks, find, export, policy, copy;
+        // the repository protocol every backend implements.
+        .target(
+            name: "TokenService",
+            dependencies: [
+                "OATHCore", "TokenDomain", "TokenImport", "SecretSealing", "COpenSSL",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The embedded backend: one SQLite file through GRDB.
         .target(
             name: "TokenStore",
             dependencies: [
-                "OATHCore", "TokenDomain", "TokenImport", "COpenSSL",
+                "OATHCore", "TokenDomain", "TokenImport", "TokenService", "SecretSealing",
                 .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
-                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The shared backend: PostgreSQL through postgres-nio (its own target: NIO and BoringSSL cost minutes of build).
+        .target(
+            name: "TokenStorePostgres",
+            dependencies: [
+                "OATHCore", "TokenDomain", "TokenImport", "TokenService", "SecretSealing",
+                .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(
             name: "oathctl",
             dependencies: [
-                "OATHCore", "TokenImport", "TokenStore",
+                "OATHCore", "TokenImport", "TokenDomain", "TokenService", "SecretSealing", "TokenStore", "TokenStorePostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -1,6 +1,22 @@
-/// What a code check records in the audit trail: an enum, worded in one place (`action`, `detail`).
+/// What an operation records in the audit trail: an enum, worded in one place (`action`, `detail`).
 /// No event carries a code or a secret.
 public enum AuditEvent: Sendable, Equatable {
+    case storeCreated
+    /// A whole store copied in from another (`oathctl store copy`), seeds still sealed.
+    case storeCopied(from: String, tokens: Int)
+    case assigned
+    case unassigned
+    case deleted(forced: Bool)
+    /// An operator ended a lockout (or cleared the counter of a token that was not locked).
+    case unlocked(wasLocked: Bool)
+    case appAdded(name: String)
+    case appRemoved(name: String)
+    case policySet(Policy.Setting, from: Int, to: Int)
+    /// A `find` lookup: how many of how many tokens showed the code, and which (none named when refused).
+    case found(matches: [String], candidates: Int, refused: Bool)
+    case exported(tokens: Int, withSecrets: Bool, destination: String)
+    case imported(ImportTally)
+
     /// A lock that had run out was cleared when the token was next used.
     case lockExpired
     /// The token is locked: the code was not checked.
@@ -17,6 +33,18 @@ public enum AuditEvent: Sendable, Equatable {
     /// The audit trail's `action` column.
     public var action: String {
         switch self {
+        case .storeCreated: "store.init"
+        case .storeCopied: "store.copy"
+        case .assigned: "token.assign"
+        case .unassigned: "token.unassign"
+        case .deleted: "token.delete"
+        case .unlocked: "token.unlock"
+        case .appAdded: "app.add"
+        case .appRemoved: "app.remove"
+        case .policySet: "policy.set"
+        case let .found(_, _, refused): refused ? "token.find.refused" : "token.find"
+        case .exported: "store.export"
+        case .imported: "batch.import"
         case .lockExpired: "token.unlock"
         case let .refusedLocked(kind, _), let .refused(kind, _, _, _), let .refusedMalformed(kind): kind.rawValue + ".refused"
         case let .accepted(kind, _): kind.rawValue
@@ -27,6 +55,18 @@ public enum AuditEvent: Sendable, Equatable {
     /// The audit trail's `detail` column.
     public var detail: String {
         switch self {
+        case .storeCreated, .assigned, .unassigned: ""
+        case let .storeCopied(from, tokens): "from \(from), tokens \(tokens)"
+        case let .deleted(forced): forced ? "forced" : ""
+        case let .unlocked(wasLocked): wasLocked ? "manual" : "manual, was not locked"
+        case let .appAdded(name), let .appRemoved(name): "app \(name)"
+        case let .policySet(setting, from, to): "\(setting.rawValue) \(from) -> \(to)"
+        case let .found(matches, candidates, refused):
+            "\(matches.count) of \(candidates) tokens match: \(refused ? "not named" : matches.joined(separator: " "))"
+        case let .exported(tokens, withSecrets, destination):
+            "\(tokens) tokens \(withSecrets ? "with secrets" : "without secrets") to \(destination)"
+        case let .imported(tally):
+            "batch \(tally.batch) file \(tally.fileName) sha256 \(tally.sha256) added \(tally.added) assigned \(tally.assigned) unchanged \(tally.unchanged) rejected \(tally.rejected)"
         case .lockExpired: "lock expired"
         case let .refusedLocked(_, until): "token_locked until \(until)"
         case let .accepted(_, drift): "accepted, drift \(drift) steps"

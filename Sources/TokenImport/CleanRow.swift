@@ -1,3 +1,4 @@
+import TokenDomain
 import OATHCore
 
 /// A row that passed every row rule without a single finding, decided on its bytes.

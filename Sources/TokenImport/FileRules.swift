@@ -1,3 +1,4 @@
+import TokenDomain
 import OATHCore
 
 /// Rules across rows and against the store: one user per token, at most five methods per user,

@@ -1,3 +1,4 @@
+import TokenDomain
 import Foundation
 import OATHCore
 

@@ -1,3 +1,4 @@
+import TokenDomain
 import OATHCore
 
 /// What the file rules need to know about tokens already stored, without depending on a database.

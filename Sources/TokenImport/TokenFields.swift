@@ -1,3 +1,4 @@
+import TokenDomain
 /// The fields of one record, by column, trimmed of surrounding spaces. The secret stays bytes.
 ///
 /// Works on bytes and makes one `String` per text field: this runs once per row of files with

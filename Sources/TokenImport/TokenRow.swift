@@ -1,3 +1,4 @@
+import TokenDomain
 import OATHCore
 
 /// What storing an accepted row does to the store.

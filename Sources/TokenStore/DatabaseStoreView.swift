@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import OATHCore
+import SecretSealing
 import TokenImport
 
 /// The store as the file rules see it, read inside the import's own transaction.
@@ -9,17 +10,15 @@ import TokenImport
 /// here holds `connection` (see `ImportWriter`).
 struct DatabaseStoreView: StoreView {
     let db: Database
-    let box: SecretBox
-    let fingerprint: SecretFingerprint
+    let vault: Vault
     let connection: NSLock
     /// True when the store held no token and no app when the import began: no lookups needed.
     let isKnownEmpty: Bool
 
     /// - Parameter startedEmpty: what `isEmpty` said before the import stored anything.
-    init(db: Database, box: SecretBox, fingerprint: SecretFingerprint, connection: NSLock, startedEmpty: Bool) {
+    init(db: Database, vault: Vault, connection: NSLock, startedEmpty: Bool) {
         self.db = db
-        self.box = box
-        self.fingerprint = fingerprint
+        self.vault = vault
         self.connection = connection
         isKnownEmpty = startedEmpty
     }
@@ -43,17 +42,18 @@ struct DatabaseStoreView: StoreView {
     }
 
     func secretMatches(serial: String, secret: Secret) throws -> Bool {
-        let sealed = try connection.withLock {
-            try Data.fetchOne(db.cachedStatement(sql: "SELECT sealed_secret FROM token WHERE serial_key = lower(?)"), arguments: [serial])
+        // The seed is sealed to the serial as stored, which may differ in case from the file's.
+        let row = try connection.withLock {
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT serial, sealed_secret FROM token WHERE serial_key = lower(?)"), arguments: [serial])
         }
-        guard let sealed,
-              let stored = try? box.open(Array(sealed), serial: serial) else { return false }
+        guard let row,
+              let stored = try? vault.box.open(Array(row["sealed_secret"] as Data), serial: row["serial"]) else { return false }
         return stored == secret
     }
 
     func serialHoldingSecret(_ secret: Secret) throws -> String? {
         if isKnownEmpty { return nil }
-        let print = Data(fingerprint.of(secret))
+        let print = Data(vault.fingerprint.of(secret))
         return try connection.withLock {
             try String.fetchOne(db.cachedStatement(sql: "SELECT serial FROM token WHERE secret_fp = ? LIMIT 1"), arguments: [print])
         }

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import TokenImport
+import TokenService
 
 /// The import's second thread: stores the rows the validating thread accepted, batch by batch.
 ///
@@ -35,7 +36,8 @@ final class ImportWriter: @unchecked Sendable {
     static let batchRows = 1024
 
     /// Prepares the statements on the calling (GRDB) thread and starts the writer thread.
-    init(db: Database, batch: Int64, started: Int64, actor: String) throws {
+    init(db: Database, batch: Int64, stamp: AuditStamp) throws {
+        let started = stamp.at
         insert = try RawStatement(db, sql: Self.insertSQL(rows: 1))
         insert.bindConstants(from: Int32(Self.parametersPerRow + 1)) { $0.bind(batch); $0.bind(started) }
         insertMany = try RawStatement(db, sql: Self.insertSQL(rows: Self.insertGroup))
@@ -43,13 +45,15 @@ final class ImportWriter: @unchecked Sendable {
         assign = try RawStatement(db, sql: "UPDATE token SET upn = ?, user_key = ?, status = 'assigned', updated_at = ?4 WHERE serial_key = lower(?3)")
         assign.bindConstants(from: 4) { $0.bind(started) }
         let detail = "batch \(batch)"
-        auditAssign = try RawStatement(db, sql: "INSERT INTO audit(at, actor, action, serial, upn, detail) VALUES (?3, ?4, 'token.assign', ?1, ?2, ?5)")
-        auditAssign.bindConstants(from: 3) { $0.bind(started); $0.bind(actor); $0.bind(detail) }
-        auditAdds = try RawStatement(db, sql: """
-            INSERT INTO audit(at, actor, action, serial, upn, detail)
-            SELECT ?3, ?4, 'token.add', serial, upn, ?5 FROM token WHERE id BETWEEN ?1 AND ?2 AND batch_id = ?6 ORDER BY id
+        auditAssign = try RawStatement(db, sql: """
+            INSERT INTO audit(at, actor, action, serial, upn, detail, request_id) VALUES (?3, ?4, 'token.assign', ?1, ?2, ?5, ?6)
             """)
-        auditAdds.bindConstants(from: 3) { $0.bind(started); $0.bind(actor); $0.bind(detail); $0.bind(batch) }
+        auditAssign.bindConstants(from: 3) { $0.bind(started); $0.bind(stamp.actor); $0.bind(detail); $0.bind(stamp.requestId) }
+        auditAdds = try RawStatement(db, sql: """
+            INSERT INTO audit(at, actor, action, serial, upn, detail, request_id)
+            SELECT ?3, ?4, 'token.add', serial, upn, ?5, ?7 FROM token WHERE id BETWEEN ?1 AND ?2 AND batch_id = ?6 ORDER BY id
+            """)
+        auditAdds.bindConstants(from: 3) { $0.bind(started); $0.bind(stamp.actor); $0.bind(detail); $0.bind(batch); $0.bind(stamp.requestId) }
         lastTokenID = try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM token") ?? 0
         let finished = finished
         finished.enter()

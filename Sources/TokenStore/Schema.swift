@@ -188,6 +188,10 @@ enum Schema {
             try db.execute(sql: tokenLimitInsertTrigger)
             try db.execute(sql: otherLimitTriggers)
         }
+        migrator.registerMigration("v5-audit-request-id") { db in
+            // Each audit entry names the request (one per command run or HTTP request) it belongs to.
+            try db.execute(sql: "ALTER TABLE audit ADD COLUMN request_id TEXT")
+        }
         return migrator
     }
 }

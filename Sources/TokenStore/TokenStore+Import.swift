@@ -1,36 +1,9 @@
 import Foundation
 import GRDB
 import TokenImport
-
-/// What an import did.
-public struct ImportResult: Sendable {
-    public var summary: ValidationSummary
-    public var added = 0
-    public var assigned = 0
-    public var unchanged = 0
-    /// The batch recorded, or nil when nothing was committed.
-    public var batch: Int64?
-    /// False when `--atomic` rolled the import back (or the file was unusable).
-    public var committed: Bool
-    public var sha256: String
-}
+import TokenService
 
 extension TokenStore {
-    /// How to import.
-    public struct ImportOptions: Sendable {
-        /// Store nothing when any row is rejected.
-        public var atomic = false
-        /// The file's name and SHA-256, for the batch record.
-        public var fileName: String
-        public var sha256: String
-
-        public init(fileName: String, sha256: String, atomic: Bool = false) {
-            self.fileName = fileName
-            self.sha256 = sha256
-            self.atomic = atomic
-        }
-    }
-
     /// Validates a token file against the store and stores the accepted rows, all in one transaction.
     ///
     /// The rules read the store inside the same IMMEDIATE transaction that writes, so two imports
@@ -38,10 +11,10 @@ extension TokenStore {
     /// - Parameters:
     ///   - validator: the rules to apply (entra, encodings, column names); the store's view and limit are set here.
     ///   - handlers: receive findings and rejected rows (the error report); `accepted` is set here.
-    public func importTokens(_ input: TokenInput, validator: FileValidator = FileValidator(), options: ImportOptions,
-                             handlers: FileValidator.Handlers) throws -> ImportResult {
+    public func importTokens(_ input: TokenInput, validator: FileValidator, options: ImportOptions,
+                             handlers: FileValidator.Handlers, stamp: AuditStamp) async throws -> ImportResult {
         do {
-            return try importInTransaction(input, validator: validator, options: options, handlers: handlers)
+            return try importInTransaction(input, validator: validator, options: options, handlers: handlers, stamp: stamp)
         } catch let rollback as Rollback {
             var result = rollback.result
             result.committed = false
@@ -50,14 +23,14 @@ extension TokenStore {
         }
     }
 
-    private func importInTransaction(_ input: TokenInput, validator template: FileValidator, options: ImportOptions,
-                                     handlers: FileValidator.Handlers) throws -> ImportResult {
+    private func importInTransaction(_ input: TokenInput, validator: FileValidator, options: ImportOptions,
+                                     handlers: FileValidator.Handlers, stamp: AuditStamp) throws -> ImportResult {
         try write { db in
-            let started = now()
+            let started = stamp.at
             try db.execute(sql: """
                 INSERT INTO batch(file_name, sha256, rows_read, accepted, rejected, added, unchanged, assigned, atomic, created_at, actor)
                 VALUES (?, ?, 0, 0, 0, 0, 0, 0, ?, ?, ?)
-                """, arguments: [options.fileName, options.sha256, options.atomic, started, actor])
+                """, arguments: [options.fileName, options.sha256, options.atomic, started, stamp.actor])
             let batch = db.lastInsertedRowID
             var result = ImportResult(summary: ValidationSummary(), batch: batch, committed: true, sha256: options.sha256)
             // The import checks the five-methods limit for every row itself (`FileRules`, from the
@@ -76,7 +49,7 @@ extension TokenStore {
             // reads them meanwhile: the store view asks nothing of an empty store).
             let startedEmpty = try DatabaseStoreView.isEmpty(db)
             let indexes = startedEmpty ? try DeferredIndexes.drop(db) : DeferredIndexes.none
-            let writer = try ImportWriter(db: db, batch: batch, started: started, actor: actor)
+            let writer = try ImportWriter(db: db, batch: batch, stamp: stamp)
             defer { writer.abandon() }
             var rows = PackedRows(rows: ImportWriter.batchRows)
             var handlers = handlers
@@ -89,31 +62,26 @@ extension TokenStore {
                 case .add: result.added += 1
                 }
                 let adds = token.storeAction == .add
-                rows.append(token, sealed: adds ? self.box.seal(token.secret, serial: token.serial) : [],
-                            fingerprint: adds ? self.fingerprint.of(token.secret) : [])
+                rows.append(token, sealed: adds ? self.vault.box.seal(token.secret, serial: token.serial) : [],
+                            fingerprint: adds ? self.vault.fingerprint.of(token.secret) : [])
                 if rows.count == ImportWriter.batchRows {
                     try writer.submit(rows)
                     rows = PackedRows(rows: ImportWriter.batchRows)
                 }
             }
-            var validator = template
-            validator.maxMethodsPerUser = Schema.maxMethodsPerUser
-            validator.store = DatabaseStoreView(db: db, box: box, fingerprint: fingerprint, connection: writer.connection,
-                                                startedEmpty: startedEmpty)
+            var validator = validator
+            validator.store = DatabaseStoreView(db: db, vault: vault, connection: writer.connection, startedEmpty: startedEmpty)
             result.summary = try input.validate(with: validator, handlers: handlers)
             try writer.submit(rows)
             try writer.finish()
             try db.execute(sql: Schema.tokenLimitInsertTrigger)
             try indexes.rebuild(db)
-            if result.summary.fileUnusable || (options.atomic && result.summary.rejected > 0) {
-                throw Rollback(result: result)
-            }
+            if result.mustRollBack(atomic: options.atomic) { throw Rollback(result: result) }
             try db.execute(sql: """
                 UPDATE batch SET rows_read = ?, accepted = ?, rejected = ?, added = ?, unchanged = ?, assigned = ? WHERE id = ?
                 """, arguments: [result.summary.rowsRead, result.summary.accepted, result.summary.rejected,
                                  result.added, result.unchanged, result.assigned, batch])
-            try audit(db, action: "batch.import", serial: nil, upn: nil,
-                      detail: "batch \(batch) file \(options.fileName) sha256 \(result.sha256) added \(result.added) assigned \(result.assigned) unchanged \(result.unchanged) rejected \(result.summary.rejected)")
+            try Self.append([stamp.entry(.imported(result.tally(batch: batch, fileName: options.fileName)))], db)
             return result
         }
     }

@@ -1,44 +1,31 @@
 import Foundation
 import GRDB
-import Logging
-import OATHCore
-// Re-exported: the store's API speaks the domain's types (status, policy, outcomes).
+import SecretSealing
 @_exported import TokenDomain
-import TokenImport
+@_exported import TokenService
 
-/// The durable state: tokens with sealed secrets, assignments, authenticator apps, batches, audit.
+/// The embedded backend: one SQLite file through GRDB, the default for one admin on one machine.
 ///
-/// SQLite through GRDB. Every change runs in one IMMEDIATE transaction, so two processes never
-/// interleave their writes and a killed process leaves the store as it was before or after.
-public final class TokenStore {
+/// Every write runs in one IMMEDIATE transaction, so two processes never interleave their writes and
+/// a killed process leaves the store as it was before or after. It holds no rule (`TokenService`
+/// decides); its triggers and CHECK constraints guard what the rules say. Its fast paths (the
+/// import's writer thread and deferred indexes, find's block reader) are its own business.
+public final class TokenStore: TokenRepository {
     let db: DatabaseQueue
-    let box: SecretBox
-    /// Fingerprints seeds for the `secret_fp` column (one seed under two serials).
-    let fingerprint: SecretFingerprint
-    /// Kept for work that unseals on several threads, each with its own `SecretBox`.
-    let key: MasterKey
-    /// Who is recorded in the audit trail.
-    public let actor: String
-    /// Unix seconds; injectable so tests and `OATHCTL_NOW` are deterministic.
-    let now: () -> Int64
-    /// One line per audited change, written once its transaction has committed. Never a seed, code or key.
-    let logger: Logger
-    /// The audited changes of the transaction under way, logged if it commits.
-    private var pendingLog: [(action: String, serial: String?, upn: String?, detail: String)] = []
+    let vault: Vault
+    public let path: String
+    public var location: String { path }
 
-    private init(db: DatabaseQueue, key: MasterKey, actor: String, now: @escaping () -> Int64, logger: Logger) {
+    private init(db: DatabaseQueue, vault: Vault, path: String) {
         self.db = db
-        self.logger = logger
-        box = SecretBox(key: key)
-        fingerprint = SecretFingerprint(masterKey: key)
-        self.key = key
-        self.actor = actor
-        self.now = now
+        self.vault = vault
+        self.path = path
     }
 
-    /// Creates a new store file (mode 0600) and records a key check, so a wrong key is caught on open.
-    public static func create(path: String, key: MasterKey, actor: String, now: @escaping () -> Int64,
-                              logger: Logger = Logger(label: "oathctl.store")) throws -> TokenStore {
+    /// Creates a new store file (mode 0600) with a key check, so a wrong key is caught on open.
+    ///
+    /// - Parameter entry: the first audit entry (`store.init`), or nil for a store `store copy` fills.
+    public static func create(path: String, vault: Vault, entry: AuditEntry?) throws -> TokenStore {
         makePrivateParentDirectory(of: path)
         let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         if fd < 0 {
@@ -47,12 +34,11 @@ public final class TokenStore {
         }
         _ = Glibc.close(fd)
         do {
-            let store = TokenStore(db: try openQueue(path), key: key, actor: actor, now: now, logger: logger)
+            let store = TokenStore(db: try openQueue(path), vault: vault, path: path)
             try Schema.migrator.migrate(store.db)
             try store.write { db in
-                let check = store.box.seal(Array(keyCheckText.utf8), associatedData: Array("key-check".utf8))
-                try db.execute(sql: "INSERT INTO meta(key, value) VALUES ('key_check', ?)", arguments: [Data(check)])
-                try store.audit(db, action: "store.init", serial: nil, upn: nil, detail: "")
+                try db.execute(sql: "INSERT INTO meta(key, value) VALUES ('key_check', ?)", arguments: [Data(vault.makeKeyCheck())])
+                if let entry { try Self.append([entry], db) }
             }
             return store
         } catch {
@@ -61,9 +47,8 @@ public final class TokenStore {
         }
     }
 
-    /// Opens an existing store, upgrading its schema, and checks that `key` is its key.
-    public static func open(path: String, key: MasterKey, actor: String, now: @escaping () -> Int64,
-                            logger: Logger = Logger(label: "oathctl.store")) throws -> TokenStore {
+    /// Opens an existing store, upgrading its schema, and checks that the vault's key is its key.
+    public static func open(path: String, vault: Vault) throws -> TokenStore {
         var info = stat()
         guard stat(path, &info) == 0 else { throw StoreError.storeMissing(path: path) }
         // SQLite would take an empty file for an empty database and write a new store into it.
@@ -72,7 +57,7 @@ public final class TokenStore {
         }
         let store: TokenStore
         do {
-            store = TokenStore(db: try openQueue(path), key: key, actor: actor, now: now, logger: logger)
+            store = TokenStore(db: try openQueue(path), vault: vault, path: path)
             try Schema.migrator.migrate(store.db)
         } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {
             throw StoreError.notAStore(path: path, reason: "not an SQLite database")
@@ -81,11 +66,13 @@ public final class TokenStore {
         }
         let check = try store.db.read { db in try Data.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'key_check'") }
         guard let check else { throw StoreError.notAStore(path: path, reason: "it has no key check") }
-        guard let opened = try? store.box.open(Array(check), associatedData: Array("key-check".utf8)),
-              opened == Array(keyCheckText.utf8) else { throw StoreError.wrongKey }
+        guard vault.opens(keyCheck: Array(check)) else { throw StoreError.wrongKey }
         try store.fillMissingFingerprints()
         return store
     }
+
+    /// Nothing to release: the file closes when the store is freed.
+    public func close() async {}
 
     /// Computes the seed fingerprint of tokens stored before fingerprints existed (needs the key, so
     /// the migration could not). One transaction; a no-op once every token has one.
@@ -96,13 +83,12 @@ public final class TokenStore {
             let rows = try Row.fetchAll(db, sql: "SELECT id, serial, sealed_secret FROM token WHERE secret_fp IS NULL")
             for row in rows {
                 let serial: String = row["serial"]
-                guard let secret = try? box.open(Array(row["sealed_secret"] as Data), serial: serial) else { throw StoreError.wrongKey }
-                try db.execute(sql: "UPDATE token SET secret_fp = ? WHERE id = ?", arguments: [Data(fingerprint.of(secret)), row["id"] as Int64])
+                guard let secret = try? vault.box.open(Array(row["sealed_secret"] as Data), serial: serial) else { throw StoreError.wrongKey }
+                try db.execute(sql: "UPDATE token SET secret_fp = ? WHERE id = ?",
+                               arguments: [Data(vault.fingerprint.of(secret)), row["id"] as Int64])
             }
         }
     }
-
-    private static let keyCheckText = "oathctl master key check v1"
 
     private static func openQueue(_ path: String) throws -> DatabaseQueue {
         var configuration = Configuration()
@@ -117,11 +103,16 @@ public final class TokenStore {
         return try DatabaseQueue(path: path, configuration: configuration)
     }
 
+    /// Runs `body` in a read transaction, on the calling thread (GRDB's synchronous API: the
+    /// `async` repository methods call it directly, which blocks their task for the query).
+    func read<T>(_ body: (Database) throws -> T) throws -> T {
+        try db.read(body)
+    }
+
     /// Runs `body` in one IMMEDIATE transaction (the write lock is taken before the first read).
     func write<T>(_ body: (Database) throws -> T) throws -> T {
-        defer { pendingLog.removeAll() }
         do {
-            let result = try db.writeWithoutTransaction { db in
+            return try db.writeWithoutTransaction { db in
                 var result: T?
                 try db.inTransaction(.immediate) {
                     result = try body(db)
@@ -129,14 +120,7 @@ public final class TokenStore {
                 }
                 return result!
             }
-            for entry in pendingLog {
-                logger.info("\(entry.action)", metadata: [
-                    "actor": "\(actor)", "serial": "\(entry.serial ?? "")", "upn": "\(entry.upn ?? "")", "detail": "\(entry.detail)",
-                ])
-            }
-            return result
         } catch let error as DatabaseError {
-            logger.error("store transaction failed", metadata: ["reason": "\(error.resultCode)"])
             throw Self.translate(error)
         }
     }
@@ -144,28 +128,25 @@ public final class TokenStore {
     /// Turns trigger refusals into typed errors.
     static func translate(_ error: DatabaseError) -> Error {
         if let message = error.message, message.hasPrefix("user_token_limit") {
-            return StoreError.userLimit(upn: "the user", limit: Schema.maxMethodsPerUser)
+            return StoreError.userLimit(upn: "the user", limit: MethodLimit.perUser)
         }
         return StoreError.database(error.message ?? "\(error.resultCode)")
     }
 
-    /// Records one change in the audit trail. Never pass a secret.
-    func audit(_ db: Database, action: String, serial: String?, upn: String?, detail: String) throws {
-        try db.cachedStatement(sql: "INSERT INTO audit(at, actor, action, serial, upn, detail) VALUES (?, ?, ?, ?, ?, ?)")
-            .execute(arguments: [now(), actor, action, serial, upn, detail])
-        pendingLog.append((action, serial, upn, detail))
+    /// Appends audit entries (their ids are the table's; an entry with a nonzero id keeps it, for `store copy`).
+    static func append(_ entries: [AuditEntry], _ db: Database) throws {
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO audit(id, at, actor, action, serial, upn, detail, request_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        for entry in entries {
+            try statement.execute(arguments: [entry.id == 0 ? nil : entry.id, entry.at, entry.actor, entry.action, entry.serial,
+                                              entry.upn, entry.detail, entry.requestId])
+        }
     }
 
     /// The number of methods (tokens and apps) a user holds. The statement is cached: imports ask once per new user.
     static func methodCount(_ db: Database, userKey: String) throws -> Int {
         try Int.fetchOne(db.cachedStatement(sql: "SELECT (SELECT count(*) FROM token WHERE user_key = ?) + (SELECT count(*) FROM app WHERE user_key = ?)"),
                          arguments: [userKey, userKey]) ?? 0
-    }
-
-    /// Refuses one more method for a user who already holds the most allowed (checked again by the triggers).
-    static func requireFreeSlot(_ db: Database, upn: String) throws {
-        if try methodCount(db, userKey: UPN.key(upn)) >= Schema.maxMethodsPerUser {
-            throw StoreError.userLimit(upn: upn, limit: Schema.maxMethodsPerUser)
-        }
     }
 }

@@ -3,7 +3,7 @@ import TokenStore
 
 extension Oathctl {
     /// `oathctl activate SERIAL`: the helpdesk flow.
-    struct Activate: ParsableCommand {
+    struct Activate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Activate an assigned token with the code it shows now.",
             discussion: """
@@ -27,16 +27,16 @@ extension Oathctl {
         @Option(help: ArgumentHelp("Assign the token to this user first (same rules as assign).", valueName: "upn")) var user: String?
         @Option(help: "Output: text or json.") var format: OutputFormat = .text
 
-        func run() throws {
-            let store = try storeOptions.open()
+        func run() async throws {
+            let service = try await storeOptions.open()
             let typed = try codes(["Code shown on token \(serial): "])[0]
-            let outcome = try storeOperation { try store.activate(serial: serial, code: typed, user: user) }
+            let outcome = try await storeOperation { try await service.activate(serial: serial, code: typed, user: user, context: storeOptions.context) }
             try CheckPrinter(format: format, verb: "Activated", window: "in the activation window").finish(outcome)
         }
     }
 
     /// `oathctl verify SERIAL`: a sign-in check.
-    struct Verify: ParsableCommand {
+    struct Verify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Check a code as a sign-in would: small window around the stored drift, replay floor, lockout.",
             discussion: """
@@ -51,16 +51,16 @@ extension Oathctl {
         @OptionGroup var codeRefusal: CodeOptionRefusal
         @Option(help: "Output: text or json.") var format: OutputFormat = .text
 
-        func run() throws {
-            let store = try storeOptions.open()
+        func run() async throws {
+            let service = try await storeOptions.open()
             let typed = try codes(["Code shown on token \(serial): "])[0]
-            let outcome = try storeOperation { try store.verify(serial: serial, code: typed) }
+            let outcome = try await storeOperation { try await service.verify(serial: serial, code: typed, context: storeOptions.context) }
             try CheckPrinter(format: format, verb: "Verified", window: "now (within the sign-in window)").finish(outcome)
         }
     }
 
     /// `oathctl resync SERIAL`, with two consecutive codes typed or piped.
-    struct Resync: ParsableCommand {
+    struct Resync: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Re-synchronise a token from two consecutive codes (for drift beyond the sign-in window).",
             discussion: """
@@ -75,24 +75,24 @@ extension Oathctl {
         @OptionGroup var codeRefusal: CodeOptionRefusal
         @Option(help: "Output: text or json.") var format: OutputFormat = .text
 
-        func run() throws {
-            let store = try storeOptions.open()
+        func run() async throws {
+            let service = try await storeOptions.open()
             let typed = try codes(["A code shown on token \(serial): ", "The next code it shows: "])
-            let outcome = try storeOperation { try store.resync(serial: serial, first: typed[0], second: typed[1]) }
+            let outcome = try await storeOperation { try await service.resync(serial: serial, first: typed[0], second: typed[1], context: storeOptions.context) }
             try CheckPrinter(format: format, verb: "Resynchronised", window: "as two consecutive codes in the resync window").finish(outcome)
         }
     }
 
     /// `oathctl unlock SERIAL`.
-    struct Unlock: ParsableCommand {
+    struct Unlock: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "End a token's lockout early and clear its denied attempts.")
 
         @OptionGroup var storeOptions: StoreOptions
         @Argument(help: "The token's serial number.") var serial: String
 
-        func run() throws {
-            let store = try storeOptions.open()
-            let wasLocked = try storeOperation { try store.unlock(serial: serial) }
+        func run() async throws {
+            let service = try await storeOptions.open()
+            let wasLocked = try await storeOperation { try await service.unlock(serial: serial, context: storeOptions.context) }
             print(wasLocked ? "Unlocked \(serial)" : "\(serial) was not locked; its denied attempts were cleared")
         }
     }

@@ -3,7 +3,7 @@ import TokenStore
 
 extension Oathctl {
     /// `oathctl assign SERIAL UPN`.
-    struct Assign: ParsableCommand {
+    struct Assign: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Give a token to a user (refused if someone else holds it, or the user already has five methods).")
 
@@ -11,38 +11,38 @@ extension Oathctl {
         @Argument(help: "The token's serial number.") var serial: String
         @Argument(help: "The user principal name.") var upn: String
 
-        func run() throws {
-            let store = try storeOptions.open()
-            try storeOperation { try store.assign(serial: serial, to: upn) }
+        func run() async throws {
+            let service = try await storeOptions.open()
+            try await storeOperation { try await service.assign(serial: serial, to: upn, context: storeOptions.context) }
             print("Assigned \(serial) to \(upn)")
         }
     }
 
     /// `oathctl unassign SERIAL`.
-    struct Unassign: ParsableCommand {
+    struct Unassign: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Return a token to the inventory (status available).")
 
         @OptionGroup var storeOptions: StoreOptions
         @Argument(help: "The token's serial number.") var serial: String
 
-        func run() throws {
-            let store = try storeOptions.open()
-            try storeOperation { try store.unassign(serial: serial) }
+        func run() async throws {
+            let service = try await storeOptions.open()
+            try await storeOperation { try await service.unassign(serial: serial, context: storeOptions.context) }
             print("Unassigned \(serial); it is available again")
         }
     }
 
     /// `oathctl delete SERIAL`.
-    struct Delete: ParsableCommand {
+    struct Delete: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Delete a token from the store (an assigned one only with --force).")
 
         @OptionGroup var storeOptions: StoreOptions
         @Argument(help: "The token's serial number.") var serial: String
         @Flag(help: "Delete even if the token is assigned.") var force = false
 
-        func run() throws {
-            let store = try storeOptions.open()
-            try storeOperation { try store.delete(serial: serial, force: force) }
+        func run() async throws {
+            let service = try await storeOptions.open()
+            try await storeOperation { try await service.delete(serial: serial, force: force, context: storeOptions.context) }
             print("Deleted \(serial)")
         }
     }

@@ -15,7 +15,7 @@ func openTokenWriter(_ format: ExportFormat, path: String, crlf: Bool, force: Bo
 
 extension Oathctl {
     /// `oathctl convert`: vendor files in, upload-ready files out.
-    struct Convert: ParsableCommand {
+    struct Convert: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Convert a vendor file (PSKC XML or CSV with hex/Base64/Base32 seeds) to an upload-ready file.",
             discussion: """
@@ -45,13 +45,13 @@ extension Oathctl {
         @Flag(help: "End lines with CRLF (as Windows tools write) instead of LF.") var crlf = false
         @Flag(help: "Replace --output if it exists.") var force = false
 
-        func run() throws {
+        func run() async throws {
             var writer: TokenWriter?
             var written = 0
             let summary: ValidationSummary, reportPath: String
             do {
                 let run = FileCheckRun(options: options, otherOutputs: [("--output", output)])
-                (summary, reportPath) = try run.run { input, validator, handlers in
+                (summary, reportPath) = try await run.run { input, validator, handlers in
                     let file = try openTokenWriter(to.format, path: output, crlf: crlf, force: force)
                     writer = file
                     var handlers = handlers
@@ -78,7 +78,7 @@ extension Oathctl {
     }
 
     /// `oathctl export`: the store out to a file.
-    struct Export: ParsableCommand {
+    struct Export: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Write the stored tokens as entra-csv, graph-json or PSKC (secrets only with --include-secrets).",
             discussion: """
@@ -103,16 +103,17 @@ extension Oathctl {
             }
         }
 
-        func run() throws {
+        func run() async throws {
             var guardRail = OutputGuard()
             guardRail.protect(store: storeOptions.storePath, key: storeOptions.keyPath)
             do { try guardRail.check([("--output", output)]) } catch let error as CLIError { throw error.exit() }
-            let store = try storeOptions.open()
+            let service = try await storeOptions.open()
             let writer = try openTokenWriter(to, path: output, crlf: crlf, force: force)
             var count = 0, leftOut = 0
             do {
-                try storeOperation {
-                    try store.forEachExportToken(includeSecrets: includeSecrets, destination: output) { token in
+                try await storeOperation {
+                    try await service.forEachExportToken(includeSecrets: includeSecrets, destination: output,
+                                                         context: storeOptions.context) { token in
                         if let refusal = writer.refusal(for: token) {
                             Terminal.printError("oathctl: left out: entra_unsupported: \(DisplayText.escaped(refusal))")
                             leftOut += 1

@@ -15,7 +15,7 @@ struct FileCheckRun {
     ///
     /// - Parameter pass: runs the pass over the input with a validator and the handlers (a plain
     ///   validation, an import, a conversion); it may add an `accepted` handler.
-    func run(_ pass: (TokenInput, FileValidator, FileValidator.Handlers) throws -> ValidationSummary) throws -> (ValidationSummary, String) {
+    func run(_ pass: (TokenInput, FileValidator, FileValidator.Handlers) async throws -> ValidationSummary) async throws -> (ValidationSummary, String) {
         let reportPath = options.reportPath
         var guardRail = OutputGuard()
         if !options.readsStandardInput { guardRail.protect(input: options.file) }
@@ -47,7 +47,7 @@ struct FileCheckRun {
         let summary: ValidationSummary
         defer { progress.finish() }
         do {
-            summary = try pass(input, validator, handlers)
+            summary = try await pass(input, validator, handlers)
         } catch let error as CSVReadError {
             throw CLIError(error.description)
         } catch let error as ByteSourceError {

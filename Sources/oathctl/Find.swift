@@ -3,7 +3,7 @@ import TokenStore
 
 extension Oathctl {
     /// `oathctl find`, with the code typed or piped.
-    struct Find: ParsableCommand {
+    struct Find: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Find which tokens show a code now, for a caller who cannot read the serial.",
             discussion: """
@@ -19,11 +19,11 @@ extension Oathctl {
         @Option(help: ArgumentHelp("Only this user's tokens.", valueName: "upn")) var user: String?
         @Option(help: "Output: table, json or csv.") var format: ListFormat = .table
 
-        func run() throws {
-            let store = try storeOptions.open()
+        func run() async throws {
+            let service = try await storeOptions.open()
             let code: String
             do { code = try readCodes(prompts: ["Code the caller reads out: "])[0] } catch let error as CLIError { throw error.exit() }
-            let found = try storeOperation { try store.find(code: code, user: user) }
+            let found = try await storeOperation { try await service.find(code: code, user: user, context: storeOptions.context) }
             let rows = found.map { [$0.serial, $0.upn ?? "", $0.status.rawValue, String($0.drift)] }
             switch format {
             case .json: try JSONOutput.print(found)

@@ -5,7 +5,7 @@ import TokenStore
 
 extension Oathctl {
     /// `oathctl import`: validate a token file against the store and store the accepted rows.
-    struct Import: ParsableCommand {
+    struct Import: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Load a token file into the store: the same checks as validate, now against what the store holds.",
             discussion: """
@@ -26,18 +26,19 @@ extension Oathctl {
         @Flag(help: "Store nothing when any row is rejected.")
         var atomic = false
 
-        func run() throws {
-            let store = try storeOptions.open()
+        func run() async throws {
+            let service = try await storeOptions.open()
             let name = options.displayName
             var result: ImportResult?
             let reportPath: String
             do {
                 let run = FileCheckRun(options: options, afterReading: "writing the store",
                                        store: (storeOptions.storePath, storeOptions.keyPath))
-                (_, reportPath) = try run.run { input, validator, handlers in
+                (_, reportPath) = try await run.run { input, validator, handlers in
                     let sha256 = try SHA256Digest.of(path: input.path)
-                    let imported = try store.importTokens(input, validator: validator,
-                                                          options: .init(fileName: name, sha256: sha256, atomic: atomic), handlers: handlers)
+                    let imported = try await service.importTokens(input, validator: validator,
+                                                                  options: .init(fileName: name, sha256: sha256, atomic: atomic),
+                                                                  handlers: handlers, context: storeOptions.context)
                     result = imported
                     return imported.summary
                 }

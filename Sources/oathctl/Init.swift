@@ -1,10 +1,11 @@
 import ArgumentParser
 import Foundation
+import SecretSealing
 import TokenStore
 
 extension Oathctl {
     /// `oathctl init`: a new store and its master key.
-    struct Init: ParsableCommand {
+    struct Init: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Create a token store and its 256-bit master key (both files 0600).",
             discussion: """
@@ -21,13 +22,15 @@ extension Oathctl {
 
         /// Makes the key and the store together or neither: every check that can fail runs before
         /// the key is written, and a key made here is removed again when the store cannot be made.
-        func run() throws {
+        func run() async throws {
             let now = try Clock.now()
             let storePath = storeOptions.storePath, keyPath = storeOptions.keyPath
-            var info = stat()
-            if lstat(storePath, &info) == 0 { throw CLIError(StoreError.storeExists(path: storePath).description).exit() }
-            if FileIdentity(storePath) == FileIdentity(keyPath) {
-                throw CLIError("--store and --key-file name the same file; keep the key apart from the store").exit()
+            if !storeOptions.isPostgres {
+                var info = stat()
+                if lstat(storePath, &info) == 0 { throw CLIError(StoreError.storeExists(path: storePath).description).exit() }
+                if FileIdentity(storePath) == FileIdentity(keyPath) {
+                    throw CLIError("--store and --key-file name the same file; keep the key apart from the store").exit()
+                }
             }
             var createdKey = false
             do {
@@ -38,12 +41,16 @@ extension Oathctl {
                     key = try MasterKey.create(at: keyPath)
                     createdKey = true
                 }
-                _ = try TokenStore.create(path: storePath, key: key, actor: storeOptions.actorName, now: { Int64(now) })
+                let context = storeOptions.context
+                let entry = AuditStamp(at: Int64(now), actor: context.actor, requestId: context.requestId).entry(.storeCreated)
+                let store = try await storeOptions.createRepository(storePath, vault: Vault(key: key), entry: entry)
+                await store.close()
             } catch let error as MasterKey.FileError {
                 throw CLIError(error.description).exit()
-            } catch let error as StoreError {
+            } catch {
                 if createdKey { unlink(keyPath) }
-                throw CLIError(error.description).exit()
+                if let error = error as? StoreError { throw CLIError(error.description).exit() }
+                throw error
             }
             print("Created store \(storeOptions.storePath)")
             print(useExistingKey ? "Using key \(storeOptions.keyPath)" : "Created key \(storeOptions.keyPath) (0600; back it up, keep it apart from the store)")

@@ -3,7 +3,7 @@ import TokenStore
 
 extension Oathctl {
     /// `oathctl list`: the stored tokens, without secrets.
-    struct List: ParsableCommand {
+    struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "List stored tokens (never their secrets).",
             discussion: """
@@ -19,9 +19,9 @@ extension Oathctl {
         @Option(help: ArgumentHelp("Only tokens of this manufacturer.", valueName: "name")) var manufacturer: String?
         @Option(help: "Output: table, json or csv.") var format: ListFormat = .table
 
-        func run() throws {
-            let store = try storeOptions.open()
-            let tokens = try storeOperation { try store.tokens(matching: .init(user: user, status: status, manufacturer: manufacturer)) }
+        func run() async throws {
+            let service = try await storeOptions.open()
+            let tokens = try await storeOperation { try await service.tokens(matching: .init(user: user, status: status, manufacturer: manufacturer)) }
             let header = ["serial", "upn", "status", "interval", "hash", "digits", "manufacturer", "model", "updated"]
             let rows = tokens.map { t in
                 [t.serial, t.upn ?? "", t.status.rawValue, String(t.interval), t.hash, String(t.digits), t.manufacturer, t.model, Table.time(t.updatedAt)]

@@ -3,7 +3,7 @@ import Foundation
 
 /// The root command: lists the subcommands and maps errors to the documented exit statuses.
 @main
-struct Oathctl: ParsableCommand {
+struct Oathctl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "oathctl",
         abstract: "Manage OATH TOTP hardware tokens: check vendor files, store seeds encrypted, activate by code.",
@@ -24,17 +24,21 @@ struct Oathctl: ParsableCommand {
         subcommands: [
             Code.self, Validate.self, Init.self, Import.self, List.self, Show.self,
             Assign.self, Unassign.self, Delete.self, App.self, Activate.self, Verify.self, Resync.self,
-            Unlock.self, Find.self, PolicyCommand.self, Audit.self, Batches.self, Convert.self, Export.self,
+            Unlock.self, Find.self, PolicyCommand.self, Audit.self, Batches.self, Convert.self, Export.self, StoreCommand.self,
         ]
     )
 
     /// Runs the command, turning argument errors into exit status 2 (the documented "misuse") instead of 64.
-    static func main() {
+    static func main() async {
         JSONOutput.errorsAsJSON = JSONOutput.asksForJSON(Array(CommandLine.arguments.dropFirst()))
         LogSetup.bootstrap()
         do {
             var command = try parseAsRoot()
-            try command.run()
+            if var asynchronous = command as? AsyncParsableCommand {
+                try await asynchronous.run()
+            } else {
+                try command.run()
+            }
         } catch {
             let code = exitCode(for: error)
             if code == .validationFailure {

@@ -3,20 +3,20 @@ import TokenStore
 
 extension Oathctl {
     /// `oathctl policy show|set`.
-    struct PolicyCommand: ParsableCommand {
+    struct PolicyCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "policy",
             abstract: "Show or change the lockout and window settings (stored in the store, audited).",
             subcommands: [Show.self, Set.self]
         )
 
-        struct Show: ParsableCommand {
+        struct Show: AsyncParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Show every setting with its value.")
             @OptionGroup var storeOptions: StoreOptions
             @Option(help: "Output: text or json.") var format: OutputFormat = .text
 
-            func run() throws {
-                let policy = try storeOperation { try storeOptions.open().policy() }
+            func run() async throws {
+                let policy = try await storeOperation { try await storeOptions.open().policy() }
                 if format == .json {
                     var values: [String: Int] = [:]
                     for setting in Policy.Setting.allCases { values[setting.rawValue] = policy[setting] }
@@ -27,7 +27,7 @@ extension Oathctl {
             }
         }
 
-        struct Set: ParsableCommand {
+        struct Set: AsyncParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Change one setting, e.g. 'policy set lockout.threshold 5'.")
             @OptionGroup var storeOptions: StoreOptions
             @Argument(help: ArgumentHelp("The setting: \(Policy.Setting.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "setting"))
@@ -40,10 +40,10 @@ extension Oathctl {
                 }
             }
 
-            func run() throws {
+            func run() async throws {
                 let setting = Policy.Setting(rawValue: key)!
-                let store = try storeOptions.open()
-                try storeOperation { try store.setPolicy(setting, to: value) }
+                let service = try await storeOptions.open()
+                try await storeOperation { try await service.setPolicy(setting, to: value, context: storeOptions.context) }
                 print("\(key) = \(value)")
             }
         }

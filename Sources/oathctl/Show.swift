@@ -4,16 +4,16 @@ import TokenStore
 
 extension Oathctl {
     /// `oathctl show SERIAL`: one token in full, without its secret.
-    struct Show: ParsableCommand {
+    struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show one token (never its secret).")
 
         @OptionGroup var storeOptions: StoreOptions
         @Argument(help: "The token's serial number.") var serial: String
         @Option(help: "Output: text or json.") var format: OutputFormat = .text
 
-        func run() throws {
-            let store = try storeOptions.open()
-            let t = try storeOperation { try store.token(serial: serial) }
+        func run() async throws {
+            let service = try await storeOptions.open()
+            let t = try await storeOperation { try await service.token(serial: serial) }
             if format == .json { return try JSONOutput.print(t) }
             let fields: [(String, String)] = [
                 ("serial", t.serial), ("user", t.upn ?? "(unassigned)"), ("status", t.status.rawValue),

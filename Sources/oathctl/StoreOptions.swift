@@ -1,15 +1,23 @@
 import ArgumentParser
 import Foundation
+import Logging
+import SecretSealing
 import TokenStore
+import TokenStorePostgres
 
 /// Where the store and its key live, and who is acting: shared by every command that touches the store.
 struct StoreOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("The token store (default: OATHCTL_STORE, else $XDG_DATA_HOME/oathctl/tokens.sqlite).", valueName: "path"))
+    @Option(help: ArgumentHelp("The token store: an SQLite file, or postgres://USER@HOST:PORT/DB (default: OATHCTL_STORE, else $XDG_DATA_HOME/oathctl/tokens.sqlite).",
+                               valueName: "path|url"))
     var store: String?
 
     @Option(name: .customLong("key-file"),
             help: ArgumentHelp("The master key (default: OATHCTL_KEY_FILE, else $XDG_CONFIG_HOME/oathctl/master.key).", valueName: "path"))
     var keyFile: String?
+
+    @Option(name: .customLong("store-password-file"),
+            help: ArgumentHelp("A file whose first line is the PostgreSQL password (else PGPASSWORD, else ~/.pgpass).", valueName: "path"))
+    var storePasswordFile: String?
 
     @Option(help: ArgumentHelp("Name recorded in the audit trail (default: the OS user).", valueName: "name"))
     var actor: String?
@@ -26,17 +34,52 @@ struct StoreOptions: ParsableArguments {
         return environment["USER"] ?? "unknown"
     }
 
-    /// Opens the store with its key; every failure becomes a one-line error with exit status 2.
-    func open() throws -> TokenStore {
+    /// The operator and this run's request id, for the audit trail and the log.
+    var context: RequestContext { RequestContext(actor: actorName, requestId: Self.requestId) }
+
+    /// One request id per command run.
+    private static let requestId = RequestContext.newRequestId()
+
+    /// True when the store is a PostgreSQL database rather than a file.
+    var isPostgres: Bool { PostgresLocation.isPostgres(storePath) }
+
+    /// Opens the store with its key behind the service; every failure becomes a one-line error with exit status 2.
+    func open() async throws -> TokenService {
         let now = try Clock.now()
-        do {
-            let key = try MasterKey.load(from: keyPath)
-            return try TokenStore.open(path: storePath, key: key, actor: actorName, now: { Int64(now) })
-        } catch let error as MasterKey.FileError {
-            throw CLIError(error.description).exit()
-        } catch let error as StoreError {
-            throw CLIError(error.description).exit()
+        let vault = try loadVault()
+        let repository = try await storeOperation { try await openRepository(storePath, vault: vault) }
+        return TokenService(repository: repository, vault: vault, clock: { Int64(now) }, logger: Logger(label: "oathctl"))
+    }
+
+    /// The master key, or a one-line error with exit status 2.
+    func loadVault() throws -> Vault {
+        do { return Vault(key: try MasterKey.load(from: keyPath)) } catch { throw CLIError(error.description).exit() }
+    }
+
+    /// Opens the store `address` names (an SQLite file or a PostgreSQL URL).
+    func openRepository(_ address: String, vault: Vault) async throws -> any TokenRepository {
+        if PostgresLocation.isPostgres(address) {
+            let location = try postgresLocation(address)
+            return try await PostgresStore.open(location, password: try postgresPassword(location), vault: vault)
         }
+        return try TokenStore.open(path: address, vault: vault)
+    }
+
+    /// Makes a new store at `address`; `entry` is its first audit entry, or nil for `store copy`.
+    func createRepository(_ address: String, vault: Vault, entry: AuditEntry?) async throws -> any TokenRepository {
+        if PostgresLocation.isPostgres(address) {
+            let location = try postgresLocation(address)
+            return try await PostgresStore.create(location, password: try postgresPassword(location), vault: vault, entry: entry)
+        }
+        return try TokenStore.create(path: address, vault: vault, entry: entry)
+    }
+
+    private func postgresLocation(_ address: String) throws -> PostgresLocation {
+        do { return try PostgresLocation(parsing: address) } catch { throw CLIError(error.description).exit() }
+    }
+
+    private func postgresPassword(_ location: PostgresLocation) throws -> String? {
+        do { return try PostgresPassword.find(for: location, file: storePasswordFile) } catch { throw CLIError(error.description).exit() }
     }
 }
 
@@ -55,9 +98,9 @@ enum StoreLocation {
 }
 
 /// Runs a store operation, printing a refusal (exit 1) or a store failure (exit 2) in one line.
-func storeOperation<T>(_ body: () throws -> T) throws -> T {
+func storeOperation<T>(_ body: () async throws -> T) async throws -> T {
     do {
-        return try body()
+        return try await body()
     } catch let error as StoreError {
         throw CLIError(error.description, status: error.kind.exitStatus).exit()
     }

@@ -4,7 +4,7 @@ import TokenImport
 
 extension Oathctl {
     /// `oathctl validate`: every problem in every row of a token file, in one pass, without storing anything.
-    struct Validate: ParsableCommand {
+    struct Validate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Check a token file against the upload rules and write an error report.",
             discussion: """
@@ -23,10 +23,10 @@ extension Oathctl {
 
         @OptionGroup var options: FileCheckOptions
 
-        func run() throws {
+        func run() async throws {
             let summary: ValidationSummary, reportPath: String
             do {
-                (summary, reportPath) = try FileCheckRun(options: options).run { input, validator, handlers in
+                (summary, reportPath) = try await FileCheckRun(options: options).run { input, validator, handlers in
                     try input.validate(with: validator, handlers: handlers)
                 }
             } catch let error as CLIError {

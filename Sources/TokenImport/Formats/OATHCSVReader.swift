@@ -1,3 +1,4 @@
+import TokenDomain
 import OATHCore
 
 /// Headerless "OATH CSV", as privacyIDEA and LinOTP import it, turned into upload-format records.

@@ -147,8 +147,8 @@ public final class SecretBox: @unchecked Sendable {
         Secret(bytes: try open(sealed, associatedData: Self.associatedData(serial: serial)))
     }
 
-    static func associatedData(serial: String) -> [UInt8] { associatedDataPrefix + Array(serial.utf8) }
+    public static func associatedData(serial: String) -> [UInt8] { associatedDataPrefix + Array(serial.utf8) }
 
     /// What precedes the serial in a token secret's associated data.
-    static let associatedDataPrefix = Array("oathctl-token-v1:".utf8)
+    public static let associatedDataPrefix = Array("oathctl-token-v1:".utf8)
 }

@@ -20,7 +20,7 @@ public enum UPN {
 
     /// Calls `body` with an ASCII UPN's key as bytes: the bytes themselves, or a lowercased copy on
     /// the stack when they hold capitals. The clean lane's allocation-free form of `key(_:)`.
-    static func withKey<R>(ascii upn: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+    public static func withKey<R>(ascii upn: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
         guard upn.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) else { return try body(upn) }
         return try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: upn.count) { key in
             for (index, byte) in upn.enumerated() { key[index] = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte }
@@ -39,7 +39,7 @@ public enum UPN {
     }
 
     /// `problem(in:)` over a UPN's UTF-8 bytes.
-    static func problem(bytes: UnsafeBufferPointer<UInt8>) -> String? {
+    public static func problem(bytes: UnsafeBufferPointer<UInt8>) -> String? {
         classes.withUnsafeBufferPointer { classes in
             // The classes of all bytes, then of each part: the messages keep their order of precedence.
             func union(_ part: UnsafeBufferPointer<UInt8>) -> UInt8 { part.reduce(0) { $0 | classes[Int($1)] } }

@@ -10,11 +10,11 @@ import OATHCore
 /// the fingerprint reveals nothing of the seed (a plain hash of a short seed could be searched).
 /// The derivation is HMAC-SHA-256(master key, "oathctl secret fingerprint v1"): a different key
 /// from the one that seals, so no fingerprint is ever computed under the sealing key.
-final class SecretFingerprint: @unchecked Sendable {
+public final class SecretFingerprint: @unchecked Sendable {
     // @unchecked: `key` is immutable after init; `HMACKey.mac` only reads its state.
     private let key: HMACKey
 
-    init(masterKey: MasterKey) {
+    public init(masterKey: MasterKey) {
         var derived = masterKey.withBytes { bytes in
             HMACKey(key: UnsafeBufferPointer(start: bytes, count: MasterKey.length), algorithm: .sha256)
                 .mac(Array("oathctl secret fingerprint v1".utf8))
@@ -23,7 +23,7 @@ final class SecretFingerprint: @unchecked Sendable {
         OPENSSL_cleanse(&derived, derived.count)
     }
 
-    static let length = 16
+    public static let length = 16
 
-    func of(_ secret: Secret) -> [UInt8] { Array(key.mac(secret.bytes).prefix(Self.length)) }
+    public func of(_ secret: Secret) -> [UInt8] { Array(key.mac(secret.bytes).prefix(Self.length)) }
 }

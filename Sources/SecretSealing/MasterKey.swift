@@ -93,7 +93,7 @@ public final class MasterKey: @unchecked Sendable {
 
 /// Creates the folder a store or key file goes in, readable by its owner only, when it is missing.
 /// A failure is left to the file's own creation, which then says what went wrong.
-func makePrivateParentDirectory(of path: String) {
+public func makePrivateParentDirectory(of path: String) {
     try? FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
                                              withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
 }

@@ -4,8 +4,12 @@ import TokenDomain
 public enum StoreError: Error, Equatable, CustomStringConvertible {
     case storeMissing(path: String)
     case storeExists(path: String)
+    /// `store copy` fills only a store that holds nothing yet.
+    case notEmpty(location: String)
     case notAStore(path: String, reason: String)
     case wrongKey
+    /// A database server that cannot be reached or refused us (PostgreSQL).
+    case unreachable(location: String, reason: String)
     case tokenNotFound(serial: String)
     case assignedToOther(serial: String, upn: String)
     case stillAssigned(serial: String, upn: String)
@@ -24,10 +28,10 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     /// The kind of refusal, from which each front end derives its answer.
     public var kind: ErrorKind {
         switch self {
-        case .storeMissing, .notAStore, .wrongKey, .database: .failure
+        case .storeMissing, .notAStore, .wrongKey, .unreachable, .database: .failure
         case .invalidUser, .invalidPolicy, .invalidAppName: .invalidInput
         case .tokenNotFound, .appNotFound: .notFound
-        case .storeExists, .assignedToOther, .stillAssigned, .appExists: .conflict
+        case .storeExists, .notEmpty, .assignedToOther, .stillAssigned, .appExists: .conflict
         case .notAssigned, .userLimit, .notActivated, .invalidCode, .tooManyMatches: .refused
         }
     }
@@ -36,7 +40,9 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
         switch self {
         case let .storeMissing(path): "no token store at \(path); run 'oathctl init' first, or point --store / OATHCTL_STORE at it"
         case let .storeExists(path): "a token store already exists at \(path)"
+        case let .notEmpty(location): "\(location) already holds tokens, apps, batches or audit entries; copy into a new store"
         case let .notAStore(path, reason): "\(path) is not an oathctl token store: \(reason)"
+        case let .unreachable(location, reason): "cannot use the store \(location): \(reason)"
         case .wrongKey: "the master key does not open this store (wrong --key-file / OATHCTL_KEY_FILE?)"
         case let .tokenNotFound(serial): "no token with serial \(serial) in the store"
         case let .assignedToOther(serial, upn): "token \(serial) is assigned to \(upn); a token belongs to one user only: unassign it first"

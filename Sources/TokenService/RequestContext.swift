@@ -1,0 +1,18 @@
+import Foundation
+
+/// Who asks and under which request: every service operation takes one, and every audit entry
+/// and log line of the operation carries both.
+public struct RequestContext: Sendable {
+    /// The operator: on the command line the OS user or `--actor`; on the server, the authenticated operator.
+    public var actor: String
+    /// One per command run or HTTP request, to tie its audit entries and log lines together.
+    public var requestId: String
+
+    public init(actor: String, requestId: String = RequestContext.newRequestId()) {
+        self.actor = actor
+        self.requestId = requestId
+    }
+
+    /// A fresh random request id (a UUID: unique, and says nothing of who or what).
+    public static func newRequestId() -> String { UUID().uuidString.lowercased() }
+}

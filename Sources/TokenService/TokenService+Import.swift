@@ -1,0 +1,29 @@
+import TokenDomain
+import TokenImport
+
+extension TokenService {
+    /// Validates a token file against the store and stores the accepted rows, all in one transaction.
+    ///
+    /// The file rules (`FileValidator`, with the method limit set here) read the store inside the
+    /// transaction that writes, under the store's ownership lock, so an import racing an assign or
+    /// another import for one serial or a user's last slot cannot let both win.
+    /// - Parameters:
+    ///   - handlers: receive findings and rejected rows (the error report); `accepted` is set by the backend.
+    public func importTokens(_ input: TokenInput, validator: FileValidator = FileValidator(), options: ImportOptions,
+                             handlers: FileValidator.Handlers, context: RequestContext) async throws -> ImportResult {
+        var validator = validator
+        validator.maxMethodsPerUser = MethodLimit.perUser
+        let stamp = AuditStamp(at: clock(), actor: context.actor, requestId: context.requestId)
+        let result: ImportResult
+        do {
+            result = try await repository.importTokens(input, validator: validator, options: options, handlers: handlers, stamp: stamp)
+        } catch {
+            log(refusal: error, context: context)
+            throw error
+        }
+        if let batch = result.batch, result.committed {
+            log([stamp.entry(.imported(result.tally(batch: batch, fileName: options.fileName)))])
+        }
+        return result
+    }
+}

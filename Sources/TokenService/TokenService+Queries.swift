@@ -1,0 +1,29 @@
+import TokenDomain
+
+extension TokenService {
+    /// Tokens matching the filter, ordered by serial.
+    public func tokens(matching filter: TokenFilter = TokenFilter()) async throws -> [Token] {
+        try await repository.tokens(matching: filter)
+    }
+
+    /// One token, or `tokenNotFound`.
+    public func token(serial: String) async throws -> Token {
+        guard let token = try await repository.token(serial: serial) else { throw StoreError.tokenNotFound(serial: serial) }
+        return token
+    }
+
+    /// Apps of one user, or of everyone.
+    public func apps(user: String? = nil) async throws -> [AuthenticatorApp] {
+        try await repository.apps(userKey: user.map(UPN.key))
+    }
+
+    public func policy() async throws -> Policy { try await repository.policy() }
+
+    /// Audit entries, oldest first.
+    public func auditTrail(_ query: AuditQuery = AuditQuery()) async throws -> [AuditEntry] {
+        try await repository.auditTrail(query)
+    }
+
+    /// Every import batch, oldest first.
+    public func batches() async throws -> [Batch] { try await repository.batches() }
+}

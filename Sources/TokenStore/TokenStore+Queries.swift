@@ -1,0 +1,93 @@
+import Foundation
+import GRDB
+import TokenDomain
+import TokenService
+
+extension TokenStore {
+    public func tokens(matching filter: TokenFilter) async throws -> [Token] {
+        var conditions: [String] = []
+        var arguments: [DatabaseValueConvertible?] = []
+        if let user = filter.user {
+            conditions.append("user_key = ?")
+            arguments.append(UPN.key(user))
+        }
+        if let status = filter.status {
+            conditions.append("status = ?")
+            arguments.append(status.rawValue)
+        }
+        if let manufacturer = filter.manufacturer {
+            conditions.append("manufacturer = ? COLLATE NOCASE")
+            arguments.append(manufacturer)
+        }
+        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        return try read { db in
+            try Token.fetchAll(db, sql: "SELECT \(Token.columns) FROM token \(whereClause) ORDER BY serial", arguments: StatementArguments(arguments))
+        }
+    }
+
+    public func token(serial: String) async throws -> Token? {
+        try read { db in try Token.fetchOne(db, sql: "SELECT \(Token.columns) FROM token WHERE serial_key = lower(?)", arguments: [serial]) }
+    }
+
+    public func apps(userKey: String?) async throws -> [AuthenticatorApp] {
+        try read { db in
+            if let userKey {
+                return try AuthenticatorApp.fetchAll(db, sql: "SELECT upn, name, created_at FROM app WHERE user_key = ? ORDER BY name",
+                                                     arguments: [userKey])
+            }
+            return try AuthenticatorApp.fetchAll(db, sql: "SELECT upn, name, created_at FROM app ORDER BY user_key, name")
+        }
+    }
+
+    public func policy() async throws -> Policy {
+        try read { db in try Policy.load(db) }
+    }
+
+    public func auditTrail(_ query: AuditQuery) async throws -> [AuditEntry] {
+        var conditions: [String] = []
+        var arguments: [DatabaseValueConvertible?] = []
+        if let serial = query.serial {
+            conditions.append("serial = ? COLLATE NOCASE")
+            arguments.append(serial)
+        }
+        if let user = query.user {
+            conditions.append("upn = ? COLLATE NOCASE")
+            arguments.append(user)
+        }
+        if let since = query.since {
+            conditions.append("at >= ?")
+            arguments.append(since)
+        }
+        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        return try read { db in
+            try AuditEntry.fetchAll(db, sql: "SELECT id, at, actor, action, serial, upn, detail, request_id FROM audit \(whereClause) ORDER BY id",
+                                    arguments: StatementArguments(arguments))
+        }
+    }
+
+    public func batches() async throws -> [Batch] {
+        try read { db in try Batch.fetchAll(db, sql: "SELECT * FROM batch ORDER BY id") }
+    }
+
+    public func forEachSealedToken(_ body: (TokenRecord) throws -> Void) async throws {
+        try read { db in
+            let rows = try Row.fetchCursor(db, sql: "SELECT \(Token.columns), sealed_secret, first_failure_at, secret_fp FROM token ORDER BY serial")
+            while let row = try rows.next() {
+                try body(TokenRecord(token: try Token(row: row), sealed: Array(row["sealed_secret"] as Data),
+                                     firstFailureAt: row["first_failure_at"], fingerprint: (row["secret_fp"] as Data?).map { Array($0) }))
+            }
+        }
+    }
+}
+
+extension AuditEntry: FetchableRecord {
+    public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
+}
+
+extension Batch: FetchableRecord {
+    public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
+}
+
+extension AuthenticatorApp: FetchableRecord {
+    public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
+}

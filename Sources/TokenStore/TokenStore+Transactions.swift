@@ -1,0 +1,78 @@
+import Foundation
+import GRDB
+import TokenDomain
+import TokenService
+
+extension TokenStore {
+    /// One write transaction (see `TokenRepository.perform`). SQLite's IMMEDIATE transaction is the
+    /// lock: it serialises every writer of the file, so no finer lock is taken.
+    public func perform<T>(_ reads: TransactionReads, _ decide: (TransactionFacts) throws -> Decision<T>) async throws -> T {
+        try write { db in
+            let facts = TransactionFacts(
+                token: try reads.serial.flatMap { try Self.fetchRecord(db, serial: $0) },
+                methodCount: try reads.userKey.map { try Self.methodCount(db, userKey: $0) } ?? 0,
+                appExists: try reads.userKey.flatMap { user in
+                    try reads.appName.map { name in
+                        try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM app WHERE user_key = ? AND name = ?)", arguments: [user, name])!
+                    }
+                } ?? false,
+                policy: try Policy.load(db))
+            let decision = try decide(facts)
+            for change in decision.changes { try Self.apply(change, at: reads.at, db) }
+            try Self.append(decision.audit, db)
+            return decision.result
+        }
+    }
+
+    static func apply(_ change: StoreChange, at: Int64, _ db: Database) throws {
+        switch change {
+        case let .assign(serial, upn):
+            try db.execute(sql: "UPDATE token SET upn = ?, user_key = ?, status = 'assigned', updated_at = ? WHERE serial_key = lower(?)",
+                           arguments: [upn, UPN.key(upn), at, serial])
+        case let .unassign(serial):
+            try db.execute(sql: """
+                UPDATE token SET upn = NULL, user_key = NULL, status = 'available', drift = 0, failed_attempts = 0,
+                first_failure_at = NULL, locked_until = NULL, updated_at = ? WHERE serial_key = lower(?)
+                """, arguments: [at, serial])
+        case let .delete(serial):
+            try db.execute(sql: "DELETE FROM token WHERE serial_key = lower(?)", arguments: [serial])
+        case let .saveCheck(serial, state):
+            try db.execute(sql: """
+                UPDATE token SET status = ?, drift = ?, last_used_step = ?, failed_attempts = ?, first_failure_at = ?, locked_until = ?,
+                updated_at = ? WHERE serial_key = lower(?)
+                """, arguments: [state.status.rawValue, state.drift, state.lastUsedStep, state.failedAttempts, state.firstFailureAt,
+                                 state.lockedUntil, at, serial])
+        case let .addApp(upn, name):
+            try db.execute(sql: "INSERT INTO app(upn, user_key, name, created_at) VALUES (?, ?, ?, ?)", arguments: [upn, UPN.key(upn), name, at])
+        case let .removeApp(upn, name):
+            try db.execute(sql: "DELETE FROM app WHERE user_key = ? AND name = ?", arguments: [UPN.key(upn), name])
+        case let .setPolicy(setting, value):
+            try db.execute(sql: "UPDATE policy SET value = ? WHERE key = ?", arguments: [value, setting.rawValue])
+        }
+    }
+
+    /// The token with its sealed seed and check state, or nil.
+    static func fetchRecord(_ db: Database, serial: String) throws -> TokenRecord? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT \(Token.columns), sealed_secret, first_failure_at FROM token WHERE serial_key = lower(?)",
+                                         arguments: [serial]) else { return nil }
+        return TokenRecord(token: try Token(row: row), sealed: Array(row["sealed_secret"] as Data), firstFailureAt: row["first_failure_at"])
+    }
+}
+
+extension Token: FetchableRecord {
+    public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
+
+    /// Columns to select: every property, read through Decodable (`last_used_step` -> `lastUsedStep`).
+    static let columns = "serial, upn, status, interval, hash, digits, manufacturer, model, drift, last_used_step, failed_attempts, locked_until, batch_id AS batch, created_at, updated_at"
+}
+
+extension Policy {
+    /// The settings stored in the `policy` table (defaults for any not there).
+    static func load(_ db: Database) throws -> Policy {
+        var policy = Policy()
+        for row in try Row.fetchAll(db, sql: "SELECT key, value FROM policy") {
+            if let setting = Setting(rawValue: row["key"]) { policy[setting] = row["value"] }
+        }
+        return policy
+    }
+}

@@ -1,0 +1,101 @@
+import Logging
+import PostgresNIO
+import TokenDomain
+import TokenService
+
+extension PostgresStore {
+    public func tokens(matching filter: TokenFilter) async throws -> [Token] {
+        return try await read { connection in
+            let rows = try await connection.query("""
+                SELECT \(unescaped: Self.tokenColumns) FROM token
+                WHERE (\(filter.user.map(UPN.key))::text IS NULL OR user_key = \(filter.user.map(UPN.key)))
+                  AND (\(filter.status?.rawValue)::text IS NULL OR status = \(filter.status?.rawValue))
+                  AND (\(filter.manufacturer)::text IS NULL OR lower(manufacturer) = lower(\(filter.manufacturer)))
+                ORDER BY serial COLLATE "C"
+                """, logger: logger).collect()
+            return try rows.map(Self.token)
+        }
+    }
+
+    public func token(serial: String) async throws -> Token? {
+        try await read { connection in
+            try await connection.query("SELECT \(unescaped: Self.tokenColumns) FROM token WHERE serial_key = \(Serial.key(serial))",
+                                       logger: logger).collect().first.map(Self.token)
+        }
+    }
+
+    public func apps(userKey: String?) async throws -> [AuthenticatorApp] {
+        try await read { connection in
+            var apps: [AuthenticatorApp] = []
+            let rows = try await connection.query("""
+                SELECT upn, name, created_at FROM app WHERE (\(userKey)::text IS NULL OR user_key = \(userKey))
+                ORDER BY user_key COLLATE "C", name COLLATE "C"
+                """, logger: logger)
+            for try await (upn, name, createdAt) in rows.decode((String, String, Int64).self) {
+                apps.append(AuthenticatorApp(upn: upn, name: name, createdAt: createdAt))
+            }
+            return apps
+        }
+    }
+
+    public func policy() async throws -> Policy {
+        try await read { connection in try await Self.policy(connection, logger: logger) }
+    }
+
+    public func auditTrail(_ query: AuditQuery) async throws -> [AuditEntry] {
+        try await read { connection in
+            var entries: [AuditEntry] = []
+            let rows = try await connection.query("""
+                SELECT id, at, actor, action, serial, upn, detail, request_id FROM audit
+                WHERE (\(query.serial)::text IS NULL OR lower(serial) = lower(\(query.serial)))
+                  AND (\(query.user)::text IS NULL OR lower(upn) = lower(\(query.user)))
+                  AND (\(query.since)::bigint IS NULL OR at >= \(query.since))
+                ORDER BY id
+                """, logger: logger)
+            for try await (id, at, actor, action, serial, upn, detail, requestId) in
+                rows.decode((Int64, Int64, String, String, String?, String?, String, String?).self) {
+                entries.append(AuditEntry(id: id, at: at, actor: actor, action: action, serial: serial, upn: upn, detail: detail,
+                                          requestId: requestId))
+            }
+            return entries
+        }
+    }
+
+    public func batches() async throws -> [Batch] {
+        try await read { connection in
+            var batches: [Batch] = []
+            let rows = try await connection.query("""
+                SELECT id, file_name, sha256, rows_read, accepted, rejected, added, unchanged, assigned, atomic, created_at, actor
+                FROM batch ORDER BY id
+                """, logger: logger)
+            for try await (id, fileName, sha256, rowsRead, accepted, rejected, added, unchanged, assigned, atomic, createdAt, actor) in
+                rows.decode((Int64, String, String, Int, Int, Int, Int, Int, Int, Bool, Int64, String).self) {
+                batches.append(Batch(id: id, fileName: fileName, sha256: sha256, rowsRead: rowsRead, accepted: accepted, rejected: rejected,
+                                     added: added, unchanged: unchanged, assigned: assigned, atomic: atomic, createdAt: createdAt, actor: actor))
+            }
+            return batches
+        }
+    }
+
+    public func forEachSealedToken(_ body: (TokenRecord) throws -> Void) async throws {
+        try await read { connection in
+            let rows = try await connection.query("""
+                SELECT \(unescaped: Self.tokenColumns), sealed_secret, first_failure_at, secret_fp FROM token ORDER BY serial COLLATE "C"
+                """, logger: logger)
+            for try await row in rows {
+                let columns = row.makeRandomAccess()
+                try body(TokenRecord(token: try Self.token(row), sealed: Array(try columns[15].decode(ByteBuffer.self).readableBytesView),
+                                     firstFailureAt: try columns[16].decode(Int64?.self),
+                                     fingerprint: try columns[17].decode(ByteBuffer?.self).map { Array($0.readableBytesView) }))
+            }
+        }
+    }
+
+    /// Runs `body` on one pooled connection in a read-only transaction (one snapshot for all it reads).
+    func read<T>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        try await transaction { connection in
+            try await connection.query("SET TRANSACTION READ ONLY", logger: logger)
+            return try await body(connection)
+        }
+    }
+}

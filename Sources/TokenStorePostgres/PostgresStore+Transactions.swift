@@ -1,0 +1,122 @@
+import Logging
+import PostgresNIO
+import TokenDomain
+import TokenService
+
+extension PostgresStore {
+    /// One write transaction (see `TokenRepository.perform`). Locks in one order everywhere, so two
+    /// transactions never wait on each other in a circle: the ownership lock (shared) and the user's
+    /// lock when a user is named, then the token's row.
+    public func perform<T>(_ reads: TransactionReads, _ decide: (TransactionFacts) throws -> Decision<T>) async throws -> T {
+        try await transaction { connection in
+            var methods = 0, appExists = false
+            if let userKey = reads.userKey {
+                try await connection.query("SELECT pg_advisory_xact_lock_shared(\(Self.ownershipLock))", logger: logger)
+                try await connection.query("SELECT pg_advisory_xact_lock(hashtextextended(\("oathctl.user:" + userKey), 0))", logger: logger)
+                methods = try await Self.methodCount(connection, userKey: userKey, logger: logger)
+                if let name = reads.appName {
+                    appExists = try await connection.query("SELECT EXISTS (SELECT 1 FROM app WHERE user_key = \(userKey) AND name = \(name))",
+                                                           logger: logger).collect().first?.decode(Bool.self) ?? false
+                }
+            }
+            var token: TokenRecord?
+            if let serial = reads.serial { token = try await Self.fetchRecord(connection, serialKey: Serial.key(serial), logger: logger) }
+            let facts = TransactionFacts(token: token, methodCount: methods, appExists: appExists,
+                                         policy: try await Self.policy(connection, logger: logger))
+            let decision = try decide(facts)
+            for change in decision.changes { try await apply(change, at: reads.at, connection) }
+            try await Self.append(decision.audit, connection, logger: logger)
+            return decision.result
+        }
+    }
+
+    private func apply(_ change: StoreChange, at: Int64, _ connection: PostgresConnection) async throws {
+        switch change {
+        case let .assign(serial, upn):
+            try await connection.query("""
+                UPDATE token SET upn = \(upn), user_key = \(UPN.key(upn)), status = 'assigned', updated_at = \(at)
+                WHERE serial_key = \(Serial.key(serial))
+                """, logger: logger)
+        case let .unassign(serial):
+            try await connection.query("""
+                UPDATE token SET upn = NULL, user_key = NULL, status = 'available', drift = 0, failed_attempts = 0,
+                first_failure_at = NULL, locked_until = NULL, updated_at = \(at) WHERE serial_key = \(Serial.key(serial))
+                """, logger: logger)
+        case let .delete(serial):
+            try await connection.query("DELETE FROM token WHERE serial_key = \(Serial.key(serial))", logger: logger)
+        case let .saveCheck(serial, state):
+            try await connection.query("""
+                UPDATE token SET status = \(state.status.rawValue), drift = \(state.drift), last_used_step = \(state.lastUsedStep),
+                failed_attempts = \(state.failedAttempts), first_failure_at = \(state.firstFailureAt), locked_until = \(state.lockedUntil),
+                updated_at = \(at) WHERE serial_key = \(Serial.key(serial))
+                """, logger: logger)
+        case let .addApp(upn, name):
+            try await connection.query("INSERT INTO app(upn, user_key, name, created_at) VALUES (\(upn), \(UPN.key(upn)), \(name), \(at))",
+                                       logger: logger)
+        case let .removeApp(upn, name):
+            try await connection.query("DELETE FROM app WHERE user_key = \(UPN.key(upn)) AND name = \(name)", logger: logger)
+        case let .setPolicy(setting, value):
+            try await connection.query("UPDATE policy SET value = \(value) WHERE key = \(setting.rawValue)", logger: logger)
+        }
+    }
+
+    static let tokenColumns = """
+        serial, upn, status, interval, hash, digits, manufacturer, model, drift, last_used_step, failed_attempts, locked_until,
+        batch_id, created_at, updated_at
+        """
+
+    /// A token from a row of `tokenColumns`.
+    static func token(_ row: PostgresRow) throws -> Token {
+        let (serial, upn, status, interval, hash, digits, manufacturer, model) =
+            try row.decode((String, String?, String, Int, String, Int, String, String).self)
+        let columns = row.makeRandomAccess()
+        return Token(serial: serial, upn: upn, status: TokenStatus(rawValue: status) ?? .available, interval: interval, hash: hash,
+                     digits: digits, manufacturer: manufacturer, model: model,
+                     drift: try columns[8].decode(Int.self), lastUsedStep: try columns[9].decode(Int64?.self),
+                     failedAttempts: try columns[10].decode(Int.self), lockedUntil: try columns[11].decode(Int64?.self),
+                     batch: try columns[12].decode(Int64?.self), createdAt: try columns[13].decode(Int64.self),
+                     updatedAt: try columns[14].decode(Int64.self))
+    }
+
+    /// The token with its sealed seed and check state, locked for the rest of the transaction; or nil.
+    static func fetchRecord(_ connection: PostgresConnection, serialKey: String, logger: Logger) async throws -> TokenRecord? {
+        let rows = try await connection.query(
+            "SELECT \(unescaped: tokenColumns), sealed_secret, first_failure_at FROM token WHERE serial_key = \(serialKey) FOR UPDATE",
+            logger: logger).collect()
+        guard let row = rows.first else { return nil }
+        let columns = row.makeRandomAccess()
+        return TokenRecord(token: try token(row), sealed: Array(try columns[15].decode(ByteBuffer.self).readableBytesView),
+                           firstFailureAt: try columns[16].decode(Int64?.self))
+    }
+
+    static func methodCount(_ connection: PostgresConnection, userKey: String, logger: Logger) async throws -> Int {
+        try await connection.query("""
+            SELECT (SELECT count(*) FROM token WHERE user_key = \(userKey)) + (SELECT count(*) FROM app WHERE user_key = \(userKey))
+            """, logger: logger).collect().first?.decode(Int.self) ?? 0
+    }
+
+    static func policy(_ connection: PostgresConnection, logger: Logger) async throws -> Policy {
+        var policy = Policy()
+        for try await (key, value) in try await connection.query("SELECT key, value FROM policy", logger: logger).decode((String, Int).self) {
+            if let setting = Policy.Setting(rawValue: key) { policy[setting] = value }
+        }
+        return policy
+    }
+
+    /// Appends audit entries; an entry with a nonzero id keeps it (`store copy`).
+    static func append(_ entries: [AuditEntry], _ connection: PostgresConnection, logger: Logger) async throws {
+        for entry in entries {
+            if entry.id == 0 {
+                try await connection.query("""
+                    INSERT INTO audit(at, actor, action, serial, upn, detail, request_id)
+                    VALUES (\(entry.at), \(entry.actor), \(entry.action), \(entry.serial), \(entry.upn), \(entry.detail), \(entry.requestId))
+                    """, logger: logger)
+            } else {
+                try await connection.query("""
+                    INSERT INTO audit(id, at, actor, action, serial, upn, detail, request_id)
+                    VALUES (\(entry.id), \(entry.at), \(entry.actor), \(entry.action), \(entry.serial), \(entry.upn), \(entry.detail), \(entry.requestId))
+                    """, logger: logger)
+            }
+        }
+    }
+}
