@@ -74,22 +74,25 @@ let package = Package(
         .executableTarget(name: "fuzz-lanes", dependencies: ["OATHCore", "FuzzSupport"], path: "Fuzz/FuzzLanes"),
         .executableTarget(name: "fuzz-formats", dependencies: ["TokenImport", "FuzzSupport"], path: "Fuzz/FuzzFormats"),
         // `make bench`: throughput figures, release build, outside `make test`.
-        .executableTarget(name: "oathbench", dependencies: ["OATHCore", "TokenImport", "TokenStore"], path: "Benchmarks/oathbench"),
+        .executableTarget(name: "oathbench", dependencies: ["OATHCore", "TokenImport", "TokenService", "SecretSealing", "TokenStore"], path: "Benchmarks/oathbench"),
         .testTarget(
             name: "OATHCoreTests",
             dependencies: ["OATHCore", "CSHA1Lanes", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
         .testTarget(
             name: "TokenImportTests",
-            dependencies: ["TokenImport", .product(name: "PropertyBased", package: "swift-property-based")],
+            dependencies: ["TokenImport", "TokenDomain", .product(name: "PropertyBased", package: "swift-property-based")],
             exclude: ["RFC6030"]
         ),
         .testTarget(
             name: "TokenDomainTests",
             dependencies: ["TokenDomain", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
-        .testTarget(name: "TokenStoreTests", dependencies: [
-            "TokenStore", "TokenImport", "OATHCore", .product(name: "Logging", package: "swift-log"),
+        // The conformance suite (every backend), each backend's own workings, sealing, store copy, races.
+        .testTarget(name: "TokenServiceTests", dependencies: [
+            "TokenService", "TokenStore", "TokenStorePostgres", "TokenImport", "TokenDomain", "SecretSealing", "OATHCore",
+            .product(name: "Logging", package: "swift-log"), .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
         ]),
         .testTarget(name: "oathctlTests", dependencies: ["OATHCore", .product(name: "GRDB", package: "GRDB.swift")]),
     ]

@@ -1,6 +1,7 @@
 import OATHCore
 import Testing
 @testable import TokenImport
+import TokenDomain
 
 /// Issue 13, points 4 and 5: serials that look alike are refused, serials compare without case,
 /// and one seed under two serials is found in the file and in the store.

@@ -1,5 +1,6 @@
 import Testing
 @testable import TokenImport
+import TokenDomain
 
 /// Each rule of a user principal name, with the message that names it (first failing rule wins).
 @Suite struct UPNTests {

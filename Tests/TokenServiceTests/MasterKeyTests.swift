@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import TokenStore
+@testable import SecretSealing
 
 @Suite struct MasterKeyTests {
     let directory: URL = {

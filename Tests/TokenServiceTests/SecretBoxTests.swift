@@ -1,6 +1,6 @@
 import Testing
 import OATHCore
-@testable import TokenStore
+@testable import SecretSealing
 
 @Suite struct SecretBoxTests {
     let box = SecretBox(key: .forTesting(Array(repeating: 7, count: 32)))
