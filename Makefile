@@ -29,10 +29,11 @@ deps:
 build: deps
 	$(SWIFT) build -c release --product oathctl
 
-## test: every unit and end-to-end test (debug build); CI runs exactly this.
+## test: every unit and end-to-end test (debug build), with a throwaway PostgreSQL 15 cluster
+## (installed with apt-get when missing and root; started on a free port, removed afterwards); CI runs exactly this.
 test: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	bash scripts/with-postgres.sh $(SWIFT) test --skip-build
 
 ## demo: the main job on the bundled samples.
 demo: build

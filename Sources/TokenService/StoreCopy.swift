@@ -10,6 +10,13 @@ public enum StoreCopy {
         public var apps: Int
         public var batches: Int
         public var auditEntries: Int
+
+        public init(tokens: Int, apps: Int, batches: Int, auditEntries: Int) {
+            self.tokens = tokens
+            self.apps = apps
+            self.batches = batches
+            self.auditEntries = auditEntries
+        }
     }
 
     /// Copies everything from `source` into `destination` (which must hold nothing) in one

@@ -42,13 +42,14 @@ extension PostgresStore {
                 }
                 if buffer.readableBytes > 0 { try await writer.write(buffer) }
             }
-            try await Self.append(contents.audit + [entry], connection, logger: logger)
-            // Explicit ids were inserted: move each sequence past them.
+            try await Self.append(contents.audit, connection, logger: logger)
+            // Explicit ids were inserted: move each sequence past them before anything takes a new one.
             for table in ["batch", "token", "app", "audit"] {
                 try await connection.query(PostgresQuery(unsafeSQL: """
                     SELECT setval(pg_get_serial_sequence('\(table)', 'id'), coalesce((SELECT max(id) FROM \(table)), 0) + 1, false)
                     """), logger: logger)
             }
+            try await Self.append([entry], connection, logger: logger)
         }
     }
 }

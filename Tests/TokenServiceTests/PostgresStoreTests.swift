@@ -1,0 +1,116 @@
+import Foundation
+import OATHCore
+import SecretSealing
+import Testing
+import TokenDomain
+import TokenImport
+import TokenService
+import TokenStorePostgres
+
+/// The PostgreSQL backend's own workings: opening, its errors, the database's guards, what it stores.
+@Suite struct PostgresStoreTests {
+    @Test(arguments: Backend.postgresOnly) func aWrongKeyAnEmptyDatabaseAndAWrongPasswordAreClearErrors(backend: Backend) async throws {
+        let fixture = try await ServiceFixture(backend)
+        let location = try #require(fixture.postgres)
+        await #expect(throws: StoreError.wrongKey) {
+            _ = try await PostgresStore.open(location, password: PostgresTestServer.password, vault: Vault(key: .forTesting(Array(repeating: 9, count: 32))))
+        }
+        let empty = try await PostgresTestServer.makeDatabase()
+        await #expect(throws: StoreError.notAStore(path: empty.description,
+                                                   reason: "the database holds no oathctl store; make one with 'oathctl init --store \(empty)'")) {
+            _ = try await PostgresStore.open(empty, password: PostgresTestServer.password, vault: fixture.vault)
+        }
+        do {
+            _ = try await PostgresStore.open(location, password: "not the password", vault: fixture.vault)
+            Issue.record("a wrong password opened the store")
+        } catch let StoreError.unreachable(named, reason) {
+            #expect(named == location.description && reason.contains("refused the password"))
+            #expect(!reason.contains("not the password"))
+        }
+        await #expect(throws: StoreError.storeExists(path: location.description)) {
+            _ = try await PostgresStore.create(location, password: PostgresTestServer.password, vault: fixture.vault, entry: nil)
+        }
+    }
+
+    /// A port where nothing listens: one clear error at once, never a hang.
+    @Test func anUnreachableServerIsAnErrorNotAHang() async throws {
+        let location = try PostgresLocation(parsing: "postgres://nobody@127.0.0.1:9/none")
+        let started = Date()
+        do {
+            _ = try await PostgresStore.open(location, password: nil, vault: Vault(key: .forTesting(Array(repeating: 1, count: 32))))
+            Issue.record("a store opened where no server listens")
+        } catch let StoreError.unreachable(named, _) {
+            #expect(named == "postgres://nobody@127.0.0.1:9/none")
+        }
+        #expect(Date().timeIntervalSince(started) < Double(PostgresStore.connectTimeout) + 2)
+    }
+
+    /// The rules hold in the database too: a sixth method, an interval of 45 s and a second token
+    /// with one serial (in any case) are refused even from raw SQL.
+    @Test(arguments: Backend.postgresOnly) func theDatabaseGuardsTheRulesAgainstRawSQL(backend: Backend) async throws {
+        let fixture = try await ServiceFixture(backend)
+        let location = try #require(fixture.postgres)
+        try await fixture.importText(ServiceFixture.file((1...5).map { ("ivan@contoso.com", "S\($0)", ServiceFixture.secret()) }))
+        let insert = """
+            INSERT INTO token(serial, serial_key, sealed_secret, interval, hash, digits, manufacturer, model, upn, user_key, status, created_at, updated_at)
+            VALUES ('S9', 's9', '\\\\x00', 30, 'sha1', 6, 'C', 'M', 'ivan@contoso.com', 'ivan@contoso.com', 'assigned', 0, 0)
+            """
+        await #expect(throws: (any Error).self) { try await PostgresTestServer.query(location, insert) }
+        await #expect(throws: (any Error).self) {
+            try await PostgresTestServer.query(location, "INSERT INTO app(upn, user_key, name, created_at) VALUES ('ivan@contoso.com', 'ivan@contoso.com', 'x', 0)")
+        }
+        await #expect(throws: (any Error).self) { try await PostgresTestServer.query(location, "UPDATE token SET interval = 45 WHERE serial = 'S1'") }
+        await #expect(throws: (any Error).self) {
+            try await PostgresTestServer.query(location, insert.replacingOccurrences(of: "'S9', 's9'", with: "'s1', 's1'").replacingOccurrences(of: "'ivan@contoso.com'", with: "NULL").replacingOccurrences(of: "'assigned'", with: "'available'"))
+        }
+        #expect(try await PostgresTestServer.query(location, "SELECT version::text FROM schema_migration") == [["1"]])
+    }
+
+    /// No Base32, hex or raw form of a seed in any row of any table.
+    @Test(arguments: Backend.postgresOnly) func noSecretAppearsInTheDatabase(backend: Backend) async throws {
+        let fixture = try await ServiceFixture(backend)
+        let location = try #require(fixture.postgres)
+        let seeds = (1...20).map { _ in ServiceFixture.secret() }
+        try await fixture.importText(ServiceFixture.file(seeds.enumerated().map { ("u\($0.offset)@contoso.com", "S\($0.offset)", $0.element) }))
+        var text = ""
+        for table in ["token", "audit", "batch", "meta", "app", "policy"] {
+            text += try await PostgresTestServer.query(location, "SELECT t::text FROM \(table) t").flatMap { $0 }.compactMap { $0 }.joined(separator: "\n")
+        }
+        #expect(text.contains("S19"))
+        for seed in seeds {
+            let raw = try Base32.decode(seed)
+            for needle in [seed, seed.lowercased(), Hex.encode(raw)] { #expect(!text.contains(needle.prefix(12))) }
+        }
+    }
+
+    @Test func storeURLsAreParsedAndNeverHoldAPassword() throws {
+        let location = try PostgresLocation(parsing: "postgres://oathctl@db.example:6543/tokens?sslmode=verify-full&sslrootcert=/etc/ca.pem")
+        #expect(location.user == "oathctl" && location.host == "db.example" && location.port == 6543 && location.database == "tokens")
+        #expect(location.tls == .verifyFull && location.caFile == "/etc/ca.pem")
+        #expect(location.description == "postgres://oathctl@db.example:6543/tokens")
+        #expect(try PostgresLocation(parsing: "postgresql://u@h/d").port == 5432)
+        #expect(throws: PostgresLocation.ParseError.self) { try PostgresLocation(parsing: "postgres://u:hunter2@h/d") }
+        do { _ = try PostgresLocation(parsing: "postgres://u:hunter2@h/d") } catch { #expect(!error.description.contains("hunter2")) }
+        for bad in ["postgres://h/d", "postgres://u@h", "postgres://u@h/d?sslmode=maybe", "postgres://u@h/d?password=x", "mysql://u@h/d"] {
+            #expect(throws: PostgresLocation.ParseError.self, "\(bad)") { try PostgresLocation(parsing: bad) }
+        }
+    }
+
+    @Test func passwordsComeFromAFileTheEnvironmentOrPgpass() throws {
+        let location = try PostgresLocation(parsing: "postgres://oathctl@db.example:5432/tokens")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("oathctl-pgpass-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("pw").path
+        try Data("from-file\nsecond line\n".utf8).write(to: URL(fileURLWithPath: file))
+        #expect(try PostgresPassword.find(for: location, file: file, environment: ["PGPASSWORD": "env"]) == "from-file")
+        #expect(try PostgresPassword.find(for: location, file: nil, environment: ["PGPASSWORD": "env"]) == "env")
+        let pgpass = folder.appendingPathComponent("pgpass").path
+        try Data("other:*:*:*:no\ndb.example:5432:tokens:oathctl:pa\\:ss\n".utf8).write(to: URL(fileURLWithPath: pgpass))
+        chmod(pgpass, 0o644)
+        #expect(throws: PostgresPassword.Problem.self) { try PostgresPassword.find(for: location, file: nil, environment: ["PGPASSFILE": pgpass]) }
+        chmod(pgpass, 0o600)
+        #expect(try PostgresPassword.find(for: location, file: nil, environment: ["PGPASSFILE": pgpass]) == "pa:ss")
+        #expect(try PostgresPassword.find(for: location, file: nil, environment: ["HOME": folder.path]) == nil)
+    }
+}
