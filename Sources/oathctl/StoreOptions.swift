@@ -46,6 +46,8 @@ struct StoreOptions: ParsableArguments {
     /// Opens the store with its key behind the service; every failure becomes a one-line error with exit status 2.
     func open() async throws -> TokenService {
         let now = try Clock.now()
+        // A bad store URL is misuse, said before anything is read.
+        if isPostgres { _ = try postgresLocation(storePath) }
         let vault = try loadVault()
         let repository = try await storeOperation { try await openRepository(storePath, vault: vault) }
         return TokenService(repository: repository, vault: vault, clock: { Int64(now) }, logger: Logger(label: "oathctl"))
