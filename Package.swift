@@ -74,7 +74,7 @@ let package = Package(
         .executableTarget(name: "fuzz-lanes", dependencies: ["OATHCore", "FuzzSupport"], path: "Fuzz/FuzzLanes"),
         .executableTarget(name: "fuzz-formats", dependencies: ["TokenImport", "FuzzSupport"], path: "Fuzz/FuzzFormats"),
         // `make bench`: throughput figures, release build, outside `make test`.
-        .executableTarget(name: "oathbench", dependencies: ["OATHCore", "TokenImport", "TokenService", "SecretSealing", "TokenStore"], path: "Benchmarks/oathbench"),
+        .executableTarget(name: "oathbench", dependencies: ["OATHCore", "TokenImport", "TokenService", "SecretSealing", "TokenStore", "TokenStorePostgres"], path: "Benchmarks/oathbench"),
         .testTarget(
             name: "OATHCoreTests",
             dependencies: ["OATHCore", "CSHA1Lanes", .product(name: "PropertyBased", package: "swift-property-based")]

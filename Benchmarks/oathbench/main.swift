@@ -4,6 +4,7 @@ import TokenImport
 import SecretSealing
 import TokenService
 import TokenStore
+import TokenStorePostgres
 
 // `make bench` (through Benchmarks/bench.py): oathctl's own figures, one core, release build.
 // Prints "name<TAB>value" lines; bench.py puts them beside the peers and writes bench/results.md.
@@ -73,17 +74,55 @@ defer { try? FileManager.default.removeItem(at: directory) }
 let file = directory.appendingPathComponent("one.csv")
 try Data("upn,serial number,secret key,time interval,manufacturer,model\nhelga@contoso.com,B1,\(Base32.encode(secrets[0].bytes)),30,C,M\n".utf8).write(to: file)
 let vault = Vault(key: .forTesting(Array(repeating: 1, count: 32)))
-let store = try TokenStore.create(path: directory.appendingPathComponent("s.sqlite").path, vault: vault, entry: nil)
-let service = TokenService(repository: store, vault: vault, clock: { 1_800_000_000 })
-let context = RequestContext(actor: "bench")
-_ = try await service.importTokens(.csv(path: file.path), options: .init(fileName: "one.csv", sha256: "-"), handlers: .init { _ in },
-                                   context: context)
-try await service.setPolicy(.lockoutThreshold, to: 1_000, context: context)
-var activation = Double.infinity
-for _ in 0..<20 {
-    let started = DispatchTime.now().uptimeNanoseconds
-    _ = try? await service.activate(serial: "B1", code: "999999", context: context)
-    activation = min(activation, Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
-}
+let sqlite = try TokenStore.create(path: directory.appendingPathComponent("s.sqlite").path, vault: vault, entry: nil)
+let (activation, verification) = try await measureChecks(on: sqlite, vault: vault, file: file, key: windowKey)
 emit("activation_store_ms", activation * 1e3)
+emit("verify_store_ms", verification * 1e3)
+
+// 5. The same on PostgreSQL, when bench.py started a cluster (OATHBENCH_POSTGRES names a new database).
+if let url = ProcessInfo.processInfo.environment["OATHBENCH_POSTGRES"] {
+    let postgres = try await PostgresStore.create(try PostgresLocation(parsing: url), password: ProcessInfo.processInfo.environment["PGPASSWORD"],
+                                                  vault: vault, entry: nil)
+    let (activation, verification) = try await measureChecks(on: postgres, vault: vault, file: file, key: windowKey)
+    emit("postgres_activation_ms", activation * 1e3)
+    emit("postgres_verify_ms", verification * 1e3)
+    await postgres.close()
+}
 print("checksum\t\(sink)")
+
+/// Imports the one-token file into `repository`, then times a whole activation (a wrong code: the
+/// full one-day window searched, the denial stored and audited) and a whole sign-in check of the
+/// right code (one transaction: read under lock, check, save, audit), best of 20 each.
+func measureChecks(on repository: any TokenRepository, vault: Vault, file: URL, key: HMACKey) async throws -> (Double, Double) {
+    let clock = Stepper()
+    let service = TokenService(repository: repository, vault: vault, clock: { clock.now })
+    let context = RequestContext(actor: "bench")
+    _ = try await service.importTokens(.csv(path: file.path), options: .init(fileName: "one.csv", sha256: "-"), handlers: .init { _ in },
+                                       context: context)
+    try await service.setPolicy(.lockoutThreshold, to: 1_000, context: context)
+    func seconds(_ body: () async throws -> Void) async rethrows -> Double {
+        let started = DispatchTime.now().uptimeNanoseconds
+        try await body()
+        return Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+    }
+    var activation = Double.infinity, verification = Double.infinity
+    for _ in 0..<20 {
+        activation = min(activation, try await seconds { _ = try await service.activate(serial: "B1", code: "999999", context: context) })
+    }
+    let first = OTP.format(OTP.totp(key: key, at: UInt64(clock.now), step: 30), digits: 6)
+    guard try await service.activate(serial: "B1", code: first, context: context).accepted else { fatalError("bench: activation refused") }
+    for _ in 0..<20 {
+        clock.now += 30
+        let code = OTP.format(OTP.totp(key: key, at: UInt64(clock.now), step: 30), digits: 6)
+        verification = min(verification, try await seconds {
+            guard try await service.verify(serial: "B1", code: code, context: context).accepted else { fatalError("bench: verify refused") }
+        })
+    }
+    return (activation, verification)
+}
+
+/// The bench's clock: moved a step at a time so each sign-in check has a fresh code.
+final class Stepper: @unchecked Sendable {
+    // @unchecked: only the bench's one task touches it, between awaits.
+    var now: Int64 = 1_800_000_000
+}
