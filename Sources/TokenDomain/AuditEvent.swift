@@ -5,6 +5,10 @@ public enum AuditEvent: Sendable, Equatable {
     /// A whole store copied in from another (`oathctl store copy`), seeds still sealed.
     case storeCopied(from: String, tokens: Int)
     case assigned
+    /// An import stored a new token (one entry per token).
+    case added(batch: Int64)
+    /// An import gave a stored, unassigned token to the row's user.
+    case assignedByImport(batch: Int64)
     case unassigned
     case deleted(forced: Bool)
     /// An operator ended a lockout (or cleared the counter of a token that was not locked).
@@ -35,7 +39,8 @@ public enum AuditEvent: Sendable, Equatable {
         switch self {
         case .storeCreated: "store.init"
         case .storeCopied: "store.copy"
-        case .assigned: "token.assign"
+        case .assigned, .assignedByImport: "token.assign"
+        case .added: "token.add"
         case .unassigned: "token.unassign"
         case .deleted: "token.delete"
         case .unlocked: "token.unlock"
@@ -56,6 +61,7 @@ public enum AuditEvent: Sendable, Equatable {
     public var detail: String {
         switch self {
         case .storeCreated, .assigned, .unassigned: ""
+        case let .added(batch), let .assignedByImport(batch): "batch \(batch)"
         case let .storeCopied(from, tokens): "from \(from), tokens \(tokens)"
         case let .deleted(forced): forced ? "forced" : ""
         case let .unlocked(wasLocked): wasLocked ? "manual" : "manual, was not locked"

@@ -13,6 +13,7 @@ public enum Serial {
     }
 
     /// Calls `body` with an ASCII serial's key as bytes, without allocating (the clean lane's form of `key`).
+    @inlinable
     public static func withKey<R>(ascii serial: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
         try UPN.withKey(ascii: serial, body)
     }

@@ -1,5 +1,3 @@
-import TokenDomain
-
 /// What the store refuses, in words an operator can act on. Never carries a secret.
 public enum StoreError: Error, Equatable, CustomStringConvertible {
     case storeMissing(path: String)

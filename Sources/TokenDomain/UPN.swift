@@ -20,6 +20,7 @@ public enum UPN {
 
     /// Calls `body` with an ASCII UPN's key as bytes: the bytes themselves, or a lowercased copy on
     /// the stack when they hold capitals. The clean lane's allocation-free form of `key(_:)`.
+    @inlinable
     public static func withKey<R>(ascii upn: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
         guard upn.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) else { return try body(upn) }
         return try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: upn.count) { key in

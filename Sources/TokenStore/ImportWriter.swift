@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import TokenImport
+import TokenDomain
 import TokenService
 
 /// The import's second thread: stores the rows the validating thread accepted, batch by batch.
@@ -44,16 +45,20 @@ final class ImportWriter: @unchecked Sendable {
         insertMany.bindConstants(from: Int32(Self.insertGroup * Self.parametersPerRow + 1)) { $0.bind(batch); $0.bind(started) }
         assign = try RawStatement(db, sql: "UPDATE token SET upn = ?, user_key = ?, status = 'assigned', updated_at = ?4 WHERE serial_key = lower(?3)")
         assign.bindConstants(from: 4) { $0.bind(started) }
-        let detail = "batch \(batch)"
+        let assigned = AuditEvent.assignedByImport(batch: batch), added = AuditEvent.added(batch: batch)
         auditAssign = try RawStatement(db, sql: """
-            INSERT INTO audit(at, actor, action, serial, upn, detail, request_id) VALUES (?3, ?4, 'token.assign', ?1, ?2, ?5, ?6)
+            INSERT INTO audit(at, actor, action, serial, upn, detail, request_id) VALUES (?3, ?4, ?5, ?1, ?2, ?6, ?7)
             """)
-        auditAssign.bindConstants(from: 3) { $0.bind(started); $0.bind(stamp.actor); $0.bind(detail); $0.bind(stamp.requestId) }
+        auditAssign.bindConstants(from: 3) {
+            $0.bind(started); $0.bind(stamp.actor); $0.bind(assigned.action); $0.bind(assigned.detail); $0.bind(stamp.requestId)
+        }
         auditAdds = try RawStatement(db, sql: """
             INSERT INTO audit(at, actor, action, serial, upn, detail, request_id)
-            SELECT ?3, ?4, 'token.add', serial, upn, ?5, ?7 FROM token WHERE id BETWEEN ?1 AND ?2 AND batch_id = ?6 ORDER BY id
+            SELECT ?3, ?4, ?5, serial, upn, ?6, ?8 FROM token WHERE id BETWEEN ?1 AND ?2 AND batch_id = ?7 ORDER BY id
             """)
-        auditAdds.bindConstants(from: 3) { $0.bind(started); $0.bind(stamp.actor); $0.bind(detail); $0.bind(batch); $0.bind(stamp.requestId) }
+        auditAdds.bindConstants(from: 3) {
+            $0.bind(started); $0.bind(stamp.actor); $0.bind(added.action); $0.bind(added.detail); $0.bind(batch); $0.bind(stamp.requestId)
+        }
         lastTokenID = try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM token") ?? 0
         let finished = finished
         finished.enter()

@@ -60,6 +60,7 @@ extension PostgresStore {
         }
         pass.wait()
         var result = try pass.outcome()
+        let assigned = AuditEvent.assignedByImport(batch: batch), added = AuditEvent.added(batch: batch)
         if !pass.assignments.isEmpty {
             let serialKeys = pass.assignments.map(\.serialKey), upns = pass.assignments.map(\.upn)
             let userKeys = upns.map(UPN.key)
@@ -70,13 +71,13 @@ extension PostgresStore {
                 """, logger: logger)
             try await connection.query("""
                 INSERT INTO audit(at, actor, action, serial, upn, detail, request_id)
-                SELECT \(stamp.at), \(stamp.actor), 'token.assign', token.serial, token.upn, \("batch \(batch)"), \(stamp.requestId)
+                SELECT \(stamp.at), \(stamp.actor), \(assigned.action), token.serial, token.upn, \(assigned.detail), \(stamp.requestId)
                 FROM unnest(\(serialKeys)::text[]) WITH ORDINALITY AS a(serial_key, n) JOIN token USING (serial_key) ORDER BY a.n
                 """, logger: logger)
         }
         try await connection.query("""
             INSERT INTO audit(at, actor, action, serial, upn, detail, request_id)
-            SELECT \(stamp.at), \(stamp.actor), 'token.add', serial, upn, \("batch \(batch)"), \(stamp.requestId)
+            SELECT \(stamp.at), \(stamp.actor), \(added.action), serial, upn, \(added.detail), \(stamp.requestId)
             FROM token WHERE batch_id = \(batch) ORDER BY id
             """, logger: logger)
         if let user = try await userOverLimit(connection) {

@@ -91,10 +91,11 @@ extension PostgresStore {
         }
     }
 
-    /// Runs `body` on one pooled connection in a read-only transaction (one snapshot for all it reads).
+    /// Runs `body` on one pooled connection in a read-only transaction that sees one snapshot
+    /// throughout (REPEATABLE READ: find's blocks and a copy's tables are read as of one moment).
     func read<T>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         try await transaction { connection in
-            try await connection.query("SET TRANSACTION READ ONLY", logger: logger)
+            try await connection.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", logger: logger)
             return try await body(connection)
         }
     }

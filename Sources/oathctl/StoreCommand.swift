@@ -62,6 +62,8 @@ extension Oathctl {
                     } catch {
                         await source.close()
                         await destination.close()
+                        // A new file that did not get the copy goes; nothing is left half made.
+                        if !PostgresLocation.isPostgres(to) { for suffix in ["", "-wal", "-shm", "-journal"] { unlink(to + suffix) } }
                         throw error
                     }
                 }
