@@ -49,9 +49,11 @@ bench: deps
 fuzz: deps
 	bash scripts/fuzz.sh
 
-## faults: SIGKILL a large import at 20 random points; the store must always be before or after the batch.
+## faults: SIGKILL a large import at random points (20 on SQLite, 10 on a throwaway PostgreSQL cluster);
+## the store must always be before or after the batch.
 faults: build
 	python3 Tests/Faults/kill_import.py 20 200000
+	bash scripts/with-postgres.sh python3 Tests/Faults/kill_import_postgres.py 10 100000
 
 ## install: copy the release binary to $(PREFIX)/bin
 install: build
