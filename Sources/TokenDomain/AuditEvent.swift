@@ -20,6 +20,19 @@ public enum AuditEvent: Sendable, Equatable {
     case found(matches: [String], candidates: Int, refused: Bool)
     case exported(tokens: Int, withSecrets: Bool, destination: String)
     case imported(ImportTally)
+    case operatorAdded(name: String, role: Role, kind: Operator.Kind)
+    case operatorCredentialChanged(name: String)
+    case operatorDisabled(name: String)
+    case operatorEnabled(name: String)
+    case operatorRemoved(name: String)
+    /// An operator proved who it is.
+    case loggedIn(name: String)
+    /// A wrong password or key for an existing operator, counted toward its lockout.
+    case loginFailed(name: String, attempt: Int, threshold: Int)
+    /// The failed login that reached the threshold locked the operator.
+    case operatorLocked(name: String, until: Int64)
+    /// A login refused without checking the credential: the operator is disabled or locked.
+    case loginRefused(name: String, reason: String)
 
     /// A lock that had run out was cleared when the token was next used.
     case lockExpired
@@ -50,6 +63,14 @@ public enum AuditEvent: Sendable, Equatable {
         case let .found(_, _, refused): refused ? "token.find.refused" : "token.find"
         case .exported: "store.export"
         case .imported: "batch.import"
+        case .operatorAdded: "operator.add"
+        case .operatorCredentialChanged: "operator.passwd"
+        case .operatorDisabled: "operator.disable"
+        case .operatorEnabled: "operator.enable"
+        case .operatorRemoved: "operator.remove"
+        case .loggedIn: "login"
+        case .loginFailed, .loginRefused: "login.refused"
+        case .operatorLocked: "operator.lock"
         case .lockExpired: "token.unlock"
         case let .refusedLocked(kind, _), let .refused(kind, _, _, _), let .refusedMalformed(kind): kind.rawValue + ".refused"
         case let .accepted(kind, _): kind.rawValue
@@ -71,6 +92,12 @@ public enum AuditEvent: Sendable, Equatable {
             "\(matches.count) of \(candidates) tokens match: \(refused ? "not named" : matches.joined(separator: " "))"
         case let .exported(tokens, withSecrets, destination):
             "\(tokens) tokens \(withSecrets ? "with secrets" : "without secrets") to \(destination)"
+        case let .operatorAdded(name, role, kind): "operator \(name) role \(role.rawValue) (\(kind.rawValue))"
+        case let .operatorCredentialChanged(name), let .operatorDisabled(name), let .operatorEnabled(name),
+             let .operatorRemoved(name), let .loggedIn(name): "operator \(name)"
+        case let .loginFailed(name, attempt, threshold): "operator \(name): wrong credential, failed login \(attempt) of \(threshold)"
+        case let .operatorLocked(name, until): "operator \(name) locked until \(until)"
+        case let .loginRefused(name, reason): "operator \(name): \(reason)"
         case let .imported(tally):
             "batch \(tally.batch) file \(tally.fileName) sha256 \(tally.sha256) added \(tally.added) assigned \(tally.assigned) unchanged \(tally.unchanged) rejected \(tally.rejected)"
         case .lockExpired: "lock expired"

@@ -20,6 +20,14 @@ public struct Policy: Sendable, Equatable, Codable {
     public var resyncWindowSeconds = 86_400
     /// Most tokens `find` names for one code; more and it refuses.
     public var findMaxMatches = 5
+    /// Failed logins that lock an operator.
+    public var loginThreshold = 10
+    /// Minutes after an operator's first failed login until the count resets.
+    public var loginResetMinutes = 5
+    /// Minutes a locked operator stays locked.
+    public var loginLockMinutes = 15
+    /// Minutes a session may sit idle before it ends.
+    public var sessionIdleMinutes = 15
 
     public init() {}
 
@@ -33,6 +41,10 @@ public struct Policy: Sendable, Equatable, Codable {
         case verifyWindowSteps = "verify.window-steps"
         case resyncWindowSeconds = "resync.window-seconds"
         case findMaxMatches = "find.max-matches"
+        case loginThreshold = "login.threshold"
+        case loginResetMinutes = "login.reset-minutes"
+        case loginLockMinutes = "login.lock-minutes"
+        case sessionIdleMinutes = "session.idle-minutes"
 
         var keyPath: WritableKeyPath<Policy, Int> {
             switch self {
@@ -44,6 +56,10 @@ public struct Policy: Sendable, Equatable, Codable {
             case .verifyWindowSteps: \.verifyWindowSteps
             case .resyncWindowSeconds: \.resyncWindowSeconds
             case .findMaxMatches: \.findMaxMatches
+            case .loginThreshold: \.loginThreshold
+            case .loginResetMinutes: \.loginResetMinutes
+            case .loginLockMinutes: \.loginLockMinutes
+            case .sessionIdleMinutes: \.sessionIdleMinutes
             }
         }
 
@@ -56,6 +72,9 @@ public struct Policy: Sendable, Equatable, Codable {
             case .activationWindowSeconds30, .activationWindowSeconds60, .resyncWindowSeconds: 0...604_800
             case .verifyWindowSteps: 0...10
             case .findMaxMatches: 1...100
+            case .loginThreshold: 1...100
+            case .loginResetMinutes, .sessionIdleMinutes: 1...1_440
+            case .loginLockMinutes: 1...10_080
             }
         }
 
@@ -71,6 +90,10 @@ public struct Policy: Sendable, Equatable, Codable {
             case .verifyWindowSteps: "sign-in search, steps either side of now + drift"
             case .resyncWindowSeconds: "resync search, seconds either side"
             case .findMaxMatches: "most tokens find names for one code"
+            case .loginThreshold: "failed logins that lock an operator"
+            case .loginResetMinutes: "minutes until an operator's failed-login count resets"
+            case .loginLockMinutes: "minutes a locked operator stays locked"
+            case .sessionIdleMinutes: "minutes a session may sit idle"
             }
         }
     }

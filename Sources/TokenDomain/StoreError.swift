@@ -21,13 +21,24 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     case notActivated(serial: String, status: String)
     case invalidCode(String)
     case tooManyMatches(count: Int, limit: Int)
+    case invalidOperator(String)
+    case operatorExists(name: String)
+    case operatorNotFound(name: String)
+    /// The change would leave no enabled admin.
+    case lastAdmin(name: String)
+    /// Wrong name or credential, or a locked or disabled operator: one message for all, so a
+    /// refusal never tells whether a name exists.
+    case loginRefused
     case database(String)
 
     /// The kind of refusal, from which each front end derives its answer.
     public var kind: ErrorKind {
         switch self {
         case .storeMissing, .notAStore, .wrongKey, .unreachable, .database: .failure
-        case .invalidUser, .invalidPolicy, .invalidAppName: .invalidInput
+        case .invalidUser, .invalidPolicy, .invalidAppName, .invalidOperator: .invalidInput
+        case .operatorNotFound: .notFound
+        case .operatorExists: .conflict
+        case .lastAdmin, .loginRefused: .refused
         case .tokenNotFound, .appNotFound: .notFound
         case .storeExists, .notEmpty, .assignedToOther, .stillAssigned, .appExists: .conflict
         case .notAssigned, .userLimit, .notActivated, .invalidCode, .tooManyMatches: .refused
@@ -55,6 +66,11 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
         case let .invalidCode(problem): problem
         case let .tooManyMatches(count, limit): "\(count) tokens show this code (more than \(limit)); narrow the search with --user or ask for the serial"
         case let .notActivated(serial, status): "token \(serial) is \(status), not activated; activate it first (oathctl activate \(serial))"
+        case let .invalidOperator(problem): problem
+        case let .operatorExists(name): "an operator named \(name) already exists"
+        case let .operatorNotFound(name): "no operator named \(name)"
+        case let .lastAdmin(name): "\(name) is the last enabled admin; make another admin first (an admin cannot lock every admin out)"
+        case .loginRefused: "the name or the password (or key) is wrong, or the operator is locked or disabled"
         case let .database(message): "the store failed: \(message)"
         }
     }

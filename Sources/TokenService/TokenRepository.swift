@@ -28,6 +28,13 @@ public protocol TokenRepository: Sendable {
     func token(serial: String) async throws -> Token?
     /// One user's apps (by user key), or everyone's.
     func apps(userKey: String?) async throws -> [AuthenticatorApp]
+    /// Every operator, by name.
+    func operators() async throws -> [Operator]
+    /// One operator with its credential verifier, or nil (read without a lock: a login checks the
+    /// password outside any transaction, as the hash is slow, then records the outcome in one).
+    func operatorRecord(named name: String) async throws -> OperatorRecord?
+    /// The operator whose credential verifier is exactly `verifier` (an API key's digest), or nil.
+    func operatorRecord(verifier: String) async throws -> OperatorRecord?
     func policy() async throws -> Policy
     func auditTrail(_ query: AuditQuery) async throws -> [AuditEntry]
     func batches() async throws -> [Batch]
@@ -62,12 +69,19 @@ public struct TransactionReads: Sendable {
     public var userKey: String?
     /// With `userKey`: whether this app name exists for the user.
     public var appName: String?
+    /// The operator to lock and read.
+    public var operatorName: String?
+    /// Lock the set of operators and count the enabled admins (for changes that could remove the last).
+    public var operators = false
 
-    public init(at: Int64, serial: String? = nil, userKey: String? = nil, appName: String? = nil) {
+    public init(at: Int64, serial: String? = nil, userKey: String? = nil, appName: String? = nil, operatorName: String? = nil,
+                operators: Bool = false) {
         self.at = at
         self.serial = serial
         self.userKey = userKey
         self.appName = appName
+        self.operatorName = operatorName
+        self.operators = operators
     }
 }
 
@@ -78,12 +92,18 @@ public struct TransactionFacts: Sendable {
     public var methodCount: Int
     public var appExists: Bool
     public var policy: Policy
+    public var operatorRecord: OperatorRecord?
+    /// Enabled admins (counted when `reads.operators`; 0 otherwise).
+    public var enabledAdmins: Int
 
-    public init(token: TokenRecord?, methodCount: Int, appExists: Bool, policy: Policy) {
+    public init(token: TokenRecord?, methodCount: Int, appExists: Bool, policy: Policy, operatorRecord: OperatorRecord? = nil,
+                enabledAdmins: Int = 0) {
         self.token = token
         self.methodCount = methodCount
         self.appExists = appExists
         self.policy = policy
+        self.operatorRecord = operatorRecord
+        self.enabledAdmins = enabledAdmins
     }
 }
 
@@ -112,6 +132,10 @@ public enum StoreChange: Sendable, Equatable {
     case addApp(upn: String, name: String)
     case removeApp(upn: String, name: String)
     case setPolicy(Policy.Setting, Int)
+    case addOperator(OperatorRecord)
+    /// Saves an operator's role, state, credential verifier and failed-login count.
+    case saveOperator(OperatorRecord)
+    case removeOperator(name: String)
 }
 
 /// Who did it, when, under which request: stamped on each audit entry of an operation.

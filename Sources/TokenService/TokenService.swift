@@ -13,21 +13,26 @@ public struct TokenService: Sendable {
     /// Unix seconds; injected so tests and `OATHCTL_NOW` are deterministic.
     let clock: @Sendable () -> Int64
     let logger: Logger
+    /// PBKDF2 iterations for new passwords (`PasswordHash.defaultIterations`; tests use fewer).
+    let passwordIterations: Int
 
     public init(repository: any TokenRepository, vault: Vault, clock: @escaping @Sendable () -> Int64,
-                logger: Logger = Logger(label: "oathctl.service")) {
+                logger: Logger = Logger(label: "oathctl.service"), passwordIterations: Int = PasswordHash.defaultIterations) {
         self.repository = repository
         self.vault = vault
         self.clock = clock
         self.logger = logger
+        self.passwordIterations = passwordIterations
     }
 
     /// Runs one transaction: `decide` gets the facts read under its locks and the audit stamp.
     func transaction<T>(_ context: RequestContext, serial: String? = nil, userKey: String? = nil, appName: String? = nil,
+                        operatorName: String? = nil, operators: Bool = false,
                         _ decide: (TransactionFacts, AuditStamp) throws -> Decision<T>) async throws -> T {
         let stamp = AuditStamp(at: clock(), actor: context.actor, requestId: context.requestId)
         var entries: [AuditEntry] = []
-        let reads = TransactionReads(at: stamp.at, serial: serial, userKey: userKey, appName: appName)
+        let reads = TransactionReads(at: stamp.at, serial: serial, userKey: userKey, appName: appName, operatorName: operatorName,
+                                     operators: operators)
         let result: T
         do {
             result = try await repository.perform(reads) { facts in

@@ -100,7 +100,7 @@ enum Schema {
         migrator.registerMigration("v2-policy") { db in
             try db.execute(sql: "CREATE TABLE policy (key TEXT PRIMARY KEY, value INTEGER NOT NULL)")
             for setting in Policy.Setting.allCases {
-                try db.execute(sql: "INSERT INTO policy(key, value) VALUES (?, ?)", arguments: [setting.rawValue, setting.defaultValue])
+                try db.execute(sql: "INSERT OR IGNORE INTO policy(key, value) VALUES (?, ?)", arguments: [setting.rawValue, setting.defaultValue])
             }
         }
         migrator.registerMigration("v3-status-check-without-long-in-list") { db in
@@ -191,6 +191,27 @@ enum Schema {
         migrator.registerMigration("v5-audit-request-id") { db in
             // Each audit entry names the request (one per command run or HTTP request) it belongs to.
             try db.execute(sql: "ALTER TABLE audit ADD COLUMN request_id TEXT")
+        }
+        migrator.registerMigration("v6-operators-login-policy") { db in
+            // Operators: people (a password hash) and programs (an API key's digest), with roles;
+            // and the login and session settings of the policy.
+            try db.execute(sql: """
+                CREATE TABLE operator (
+                    name TEXT PRIMARY KEY,
+                    role TEXT NOT NULL CHECK (role IN ('admin', 'helpdesk') OR role IN ('auditor', 'verifier')),
+                    kind TEXT NOT NULL CHECK (kind IN ('person', 'program')),
+                    disabled INTEGER NOT NULL DEFAULT 0,
+                    verifier TEXT NOT NULL UNIQUE,
+                    failed_logins INTEGER NOT NULL DEFAULT 0,
+                    first_failure_at INTEGER,
+                    locked_until INTEGER,
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL
+                )
+                """)
+            for setting in Policy.Setting.allCases {
+                try db.execute(sql: "INSERT OR IGNORE INTO policy(key, value) VALUES (?, ?)", arguments: [setting.rawValue, setting.defaultValue])
+            }
         }
         return migrator
     }

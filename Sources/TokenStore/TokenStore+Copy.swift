@@ -9,12 +9,15 @@ extension TokenStore {
         let apps = try await apps(userKey: nil)
         let batches = try await batches()
         let audit = try await auditTrail(AuditQuery())
-        return StoreContents(policy: policy, apps: apps, batches: batches, audit: audit)
+        let operators = try read { db in
+            try Row.fetchAll(db, sql: "SELECT \(Self.operatorColumns) FROM operator ORDER BY name").map(Self.operatorRecord)
+        }
+        return StoreContents(policy: policy, apps: apps, batches: batches, audit: audit, operators: operators)
     }
 
     public func restore(_ contents: StoreContents, tokens: [TokenRecord], entry: AuditEntry) async throws {
         try write { db in
-            let used = try Int.fetchOne(db, sql: "SELECT (SELECT count(*) FROM token) + (SELECT count(*) FROM app) + (SELECT count(*) FROM batch) + (SELECT count(*) FROM audit)") ?? 0
+            let used = try Int.fetchOne(db, sql: "SELECT (SELECT count(*) FROM token) + (SELECT count(*) FROM app) + (SELECT count(*) FROM batch) + (SELECT count(*) FROM audit) + (SELECT count(*) FROM operator)") ?? 0
             guard used == 0 else { throw StoreError.notEmpty(location: path) }
             for setting in Policy.Setting.allCases {
                 try db.execute(sql: "UPDATE policy SET value = ? WHERE key = ?", arguments: [contents.policy[setting], setting.rawValue])
@@ -26,6 +29,7 @@ extension TokenStore {
                     """, arguments: [batch.id, batch.fileName, batch.sha256, batch.rowsRead, batch.accepted, batch.rejected, batch.added,
                                      batch.unchanged, batch.assigned, batch.atomic, batch.createdAt, batch.actor])
             }
+            for record in contents.operators { try Self.insert(record, db) }
             for app in contents.apps {
                 try db.execute(sql: "INSERT INTO app(upn, user_key, name, created_at) VALUES (?, ?, ?, ?)",
                                arguments: [app.upn, UPN.key(app.upn), app.name, app.createdAt])

@@ -39,6 +39,20 @@ extension TokenStore {
         }
     }
 
+    public func operators() async throws -> [Operator] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT \(Self.operatorColumns) FROM operator ORDER BY name").map { try Self.operatorRecord($0).account }
+        }
+    }
+
+    public func operatorRecord(named name: String) async throws -> OperatorRecord? {
+        try read { db in try Self.fetchOperator(db, sql: "name = ?", name) }
+    }
+
+    public func operatorRecord(verifier: String) async throws -> OperatorRecord? {
+        try read { db in try Self.fetchOperator(db, sql: "verifier = ?", verifier) }
+    }
+
     public func policy() async throws -> Policy {
         try read { db in try Policy.load(db) }
     }

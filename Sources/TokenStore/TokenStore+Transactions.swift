@@ -16,7 +16,10 @@ extension TokenStore {
                         try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM app WHERE user_key = ? AND name = ?)", arguments: [user, name])!
                     }
                 } ?? false,
-                policy: try Policy.load(db))
+                policy: try Policy.load(db),
+                operatorRecord: try reads.operatorName.flatMap { try Self.fetchOperator(db, sql: "name = ?", $0) },
+                enabledAdmins: reads.operators
+                    ? try Int.fetchOne(db, sql: "SELECT count(*) FROM operator WHERE role = 'admin' AND disabled = 0") ?? 0 : 0)
             let decision = try decide(facts)
             for change in decision.changes { try Self.apply(change, at: reads.at, db) }
             try Self.append(decision.audit, db)
@@ -48,6 +51,17 @@ extension TokenStore {
             try db.execute(sql: "DELETE FROM app WHERE user_key = ? AND name = ?", arguments: [UPN.key(upn), name])
         case let .setPolicy(setting, value):
             try db.execute(sql: "UPDATE policy SET value = ? WHERE key = ?", arguments: [value, setting.rawValue])
+        case let .addOperator(record):
+            try insert(record, db)
+        case let .saveOperator(record):
+            let account = record.account
+            try db.execute(sql: """
+                UPDATE operator SET role = ?, disabled = ?, verifier = ?, failed_logins = ?, first_failure_at = ?, locked_until = ?,
+                updated_at = ? WHERE name = ?
+                """, arguments: [account.role.rawValue, account.disabled, record.verifier, account.failedLogins, record.firstFailureAt,
+                                 account.lockedUntil, at, account.name])
+        case let .removeOperator(name):
+            try db.execute(sql: "DELETE FROM operator WHERE name = ?", arguments: [name])
         }
     }
 
@@ -56,6 +70,32 @@ extension TokenStore {
         guard let row = try Row.fetchOne(db, sql: "SELECT \(Token.columns), sealed_secret, first_failure_at FROM token WHERE serial_key = lower(?)",
                                          arguments: [serial]) else { return nil }
         return TokenRecord(token: try Token(row: row), sealed: Array(row["sealed_secret"] as Data), firstFailureAt: row["first_failure_at"])
+    }
+}
+
+extension TokenStore {
+    static let operatorColumns = "name, role, kind, disabled, verifier, failed_logins, first_failure_at, locked_until, created_at, updated_at"
+
+    /// The operator matching `condition` (one `?`), or nil.
+    static func fetchOperator(_ db: Database, sql condition: String, _ argument: String) throws -> OperatorRecord? {
+        try Row.fetchOne(db, sql: "SELECT \(operatorColumns) FROM operator WHERE \(condition)", arguments: [argument]).map(operatorRecord)
+    }
+
+    static func operatorRecord(_ row: Row) throws -> OperatorRecord {
+        guard let role = Role(rawValue: row["role"]), let kind = Operator.Kind(rawValue: row["kind"]) else {
+            throw StoreError.database("an operator row holds an unknown role or kind")
+        }
+        let account = Operator(name: row["name"], role: role, kind: kind, disabled: row["disabled"], failedLogins: row["failed_logins"],
+                               lockedUntil: row["locked_until"], createdAt: row["created_at"], updatedAt: row["updated_at"])
+        return OperatorRecord(account: account, verifier: row["verifier"], firstFailureAt: row["first_failure_at"])
+    }
+
+    static func insert(_ record: OperatorRecord, _ db: Database) throws {
+        let account = record.account
+        try db.execute(sql: "INSERT INTO operator(\(operatorColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", arguments: [
+            account.name, account.role.rawValue, account.kind.rawValue, account.disabled, record.verifier, account.failedLogins,
+            record.firstFailureAt, account.lockedUntil, account.createdAt, account.updatedAt,
+        ])
     }
 }
 

@@ -78,6 +78,28 @@ enum PostgresSchema {
             """,
             "CREATE TRIGGER token_method_limit BEFORE INSERT OR UPDATE OF user_key ON token FOR EACH ROW EXECUTE FUNCTION oathctl_method_limit()",
             "CREATE TRIGGER app_method_limit BEFORE INSERT ON app FOR EACH ROW EXECUTE FUNCTION oathctl_method_limit()",
-        ] + Policy.Setting.allCases.map { "INSERT INTO policy(key, value) VALUES ('\($0.rawValue)', \($0.defaultValue))" },
+        ] + policyRows,
+        [
+            // Operators: people (a password hash) and programs (an API key's digest), with roles;
+            // and the login and session settings of the policy.
+            """
+            CREATE TABLE operator (
+                name TEXT PRIMARY KEY,
+                role TEXT NOT NULL CHECK (role IN ('admin', 'helpdesk', 'auditor', 'verifier')),
+                kind TEXT NOT NULL CHECK (kind IN ('person', 'program')),
+                disabled BOOLEAN NOT NULL DEFAULT false,
+                verifier TEXT NOT NULL UNIQUE,
+                failed_logins BIGINT NOT NULL DEFAULT 0,
+                first_failure_at BIGINT,
+                locked_until BIGINT,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL)
+            """,
+        ] + policyRows,
     ]
+
+    /// A row for every policy setting not yet stored, at its default.
+    private static var policyRows: [String] {
+        Policy.Setting.allCases.map { "INSERT INTO policy(key, value) VALUES ('\($0.rawValue)', \($0.defaultValue)) ON CONFLICT DO NOTHING" }
+    }
 }

@@ -4,8 +4,12 @@ import TokenService
 
 extension PostgresStore {
     public func contents() async throws -> StoreContents {
-        StoreContents(policy: try await policy(), apps: try await apps(userKey: nil), batches: try await batches(),
-                      audit: try await auditTrail(AuditQuery()))
+        let operators = try await read { connection in
+            try await Self.operatorRecords(connection, "SELECT \(unescaped: Self.operatorColumns) FROM operator ORDER BY name COLLATE \"C\"",
+                                           logger: logger)
+        }
+        return StoreContents(policy: try await policy(), apps: try await apps(userKey: nil), batches: try await batches(),
+                             audit: try await auditTrail(AuditQuery()), operators: operators)
     }
 
     public func restore(_ contents: StoreContents, tokens: [TokenRecord], entry: AuditEntry) async throws {
@@ -13,6 +17,7 @@ extension PostgresStore {
             try await connection.query("SELECT pg_advisory_xact_lock(\(Self.ownershipLock))", logger: logger)
             let used = try await connection.query("""
                 SELECT (SELECT count(*) FROM token) + (SELECT count(*) FROM app) + (SELECT count(*) FROM batch) + (SELECT count(*) FROM audit)
+                       + (SELECT count(*) FROM operator)
                 """, logger: logger).collect().first?.decode(Int.self) ?? 0
             guard used == 0 else { throw StoreError.notEmpty(location: location) }
             try await connection.query("SET LOCAL oathctl.bulk = 'on'", logger: logger)
@@ -26,6 +31,7 @@ extension PostgresStore {
                             \(batch.added), \(batch.unchanged), \(batch.assigned), \(batch.atomic), \(batch.createdAt), \(batch.actor))
                     """, logger: logger)
             }
+            for record in contents.operators { try await Self.insert(record, connection, logger: logger) }
             for app in contents.apps {
                 try await connection.query("""
                     INSERT INTO app(upn, user_key, name, created_at) VALUES (\(app.upn), \(UPN.key(app.upn)), \(app.name), \(app.createdAt))

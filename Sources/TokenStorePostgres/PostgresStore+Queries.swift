@@ -38,6 +38,26 @@ extension PostgresStore {
         }
     }
 
+    public func operators() async throws -> [Operator] {
+        try await read { connection in
+            try await Self.operatorRecords(connection, "SELECT \(unescaped: Self.operatorColumns) FROM operator ORDER BY name COLLATE \"C\"",
+                                           logger: logger).map(\.account)
+        }
+    }
+
+    public func operatorRecord(named name: String) async throws -> OperatorRecord? {
+        try await read { connection in
+            try await Self.operatorRecord(connection, "SELECT \(unescaped: Self.operatorColumns) FROM operator WHERE name = \(name)", logger: logger)
+        }
+    }
+
+    public func operatorRecord(verifier: String) async throws -> OperatorRecord? {
+        try await read { connection in
+            try await Self.operatorRecord(connection, "SELECT \(unescaped: Self.operatorColumns) FROM operator WHERE verifier = \(verifier)",
+                                          logger: logger)
+        }
+    }
+
     public func policy() async throws -> Policy {
         try await read { connection in try await Self.policy(connection, logger: logger) }
     }

@@ -21,8 +21,18 @@ extension PostgresStore {
             }
             var token: TokenRecord?
             if let serial = reads.serial { token = try await Self.fetchRecord(connection, serialKey: Serial.key(serial), logger: logger) }
+            var admins = 0
+            if reads.operators {
+                try await connection.query("SELECT pg_advisory_xact_lock(\(Self.operatorsLock))", logger: logger)
+                admins = try await connection.query("SELECT count(*) FROM operator WHERE role = 'admin' AND NOT disabled", logger: logger)
+                    .collect().first?.decode(Int.self) ?? 0
+            }
+            var account: OperatorRecord?
+            if let name = reads.operatorName {
+                account = try await Self.operatorRecord(connection, "SELECT \(unescaped: Self.operatorColumns) FROM operator WHERE name = \(name) FOR UPDATE", logger: logger)
+            }
             let facts = TransactionFacts(token: token, methodCount: methods, appExists: appExists,
-                                         policy: try await Self.policy(connection, logger: logger))
+                                         policy: try await Self.policy(connection, logger: logger), operatorRecord: account, enabledAdmins: admins)
             let decision = try decide(facts)
             for change in decision.changes { try await apply(change, at: reads.at, connection) }
             try await Self.append(decision.audit, connection, logger: logger)
@@ -57,7 +67,50 @@ extension PostgresStore {
             try await connection.query("DELETE FROM app WHERE user_key = \(UPN.key(upn)) AND name = \(name)", logger: logger)
         case let .setPolicy(setting, value):
             try await connection.query("UPDATE policy SET value = \(value) WHERE key = \(setting.rawValue)", logger: logger)
+        case let .addOperator(record):
+            try await Self.insert(record, connection, logger: logger)
+        case let .saveOperator(record):
+            let account = record.account
+            try await connection.query("""
+                UPDATE operator SET role = \(account.role.rawValue), disabled = \(account.disabled), verifier = \(record.verifier),
+                failed_logins = \(account.failedLogins), first_failure_at = \(record.firstFailureAt), locked_until = \(account.lockedUntil),
+                updated_at = \(at) WHERE name = \(account.name)
+                """, logger: logger)
+        case let .removeOperator(name):
+            try await connection.query("DELETE FROM operator WHERE name = \(name)", logger: logger)
         }
+    }
+
+    static let operatorColumns = "name, role, kind, disabled, verifier, failed_logins, first_failure_at, locked_until, created_at, updated_at"
+
+    /// The operator the query (of `operatorColumns`) finds, or nil.
+    static func operatorRecord(_ connection: PostgresConnection, _ query: PostgresQuery, logger: Logger) async throws -> OperatorRecord? {
+        try await operatorRecords(connection, query, logger: logger).first
+    }
+
+    static func operatorRecords(_ connection: PostgresConnection, _ query: PostgresQuery, logger: Logger) async throws -> [OperatorRecord] {
+        var records: [OperatorRecord] = []
+        for try await row in try await connection.query(query, logger: logger) {
+            let (name, role, kind, disabled, verifier) = try row.decode((String, String, String, Bool, String).self)
+            let columns = row.makeRandomAccess()
+            guard let role = Role(rawValue: role), let kind = Operator.Kind(rawValue: kind) else {
+                throw StoreError.database("an operator row holds an unknown role or kind")
+            }
+            let account = Operator(name: name, role: role, kind: kind, disabled: disabled, failedLogins: try columns[5].decode(Int.self),
+                                   lockedUntil: try columns[7].decode(Int64?.self), createdAt: try columns[8].decode(Int64.self),
+                                   updatedAt: try columns[9].decode(Int64.self))
+            records.append(OperatorRecord(account: account, verifier: verifier, firstFailureAt: try columns[6].decode(Int64?.self)))
+        }
+        return records
+    }
+
+    static func insert(_ record: OperatorRecord, _ connection: PostgresConnection, logger: Logger) async throws {
+        let account = record.account
+        try await connection.query("""
+            INSERT INTO operator(\(unescaped: operatorColumns)) VALUES (\(account.name), \(account.role.rawValue), \(account.kind.rawValue),
+            \(account.disabled), \(record.verifier), \(account.failedLogins), \(record.firstFailureAt), \(account.lockedUntil),
+            \(account.createdAt), \(account.updatedAt))
+            """, logger: logger)
     }
 
     static let tokenColumns = """

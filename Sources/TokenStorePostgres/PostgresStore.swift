@@ -181,6 +181,8 @@ public final class PostgresStore: TokenRepository {
     static let migrationLock: Int64 = 0x6F61_7468_6D69_6772  // "oathmigr"
     /// Held exclusively by an import, shared by every operation that gives a user a method.
     static let ownershipLock: Int64 = 0x6F61_7468_6F77_6E65  // "oathowne"
+    /// Held by a change that could leave no enabled admin, so two nodes cannot each remove one of the last two.
+    static let operatorsLock: Int64 = 0x6F61_7468_6F70_6572  // "oathoper"
 
     /// Runs `body` in one transaction on one pooled connection; rolls back whatever it throws.
     func transaction<T>(_ body: (PostgresConnection) async throws -> T) async throws -> T {

@@ -56,7 +56,7 @@ final class ServiceFixture: @unchecked Sendable {
                                                         entry: stamp.entry(.storeCreated))
         }
         let clock = testClock
-        service = TokenService(repository: repository, vault: vault, clock: { clock.now }, logger: logger)
+        service = TokenService(repository: repository, vault: vault, clock: { clock.now }, logger: logger, passwordIterations: 1_000)
     }
 
     deinit { try? FileManager.default.removeItem(at: directory) }

@@ -22,6 +22,8 @@ import TokenStorePostgres
         _ = try await source.verify(serial: "C1", code: "000000")
         try await source.addApp(upn: "helga@contoso.com", name: "phone")
         try await source.setPolicy(.lockoutThreshold, to: 7)
+        try await source.service.addOperator(name: "alice", role: .admin, credential: .password(Array("a long enough password".utf8)),
+                                             context: source.context)
 
         let middle = try await PostgresTestServer.makeDatabase()
         let postgres = try await PostgresStore.create(middle, password: PostgresTestServer.password, vault: source.vault, entry: nil)
@@ -36,6 +38,7 @@ import TokenStorePostgres
             #expect(try await store.apps(userKey: nil) == source.service.apps())
             #expect(try await store.batches() == source.batches())
             #expect(try await store.policy() == source.service.policy())
+            #expect(try await store.operatorRecord(named: "alice") == source.repository.operatorRecord(named: "alice"))
         }
         let original = try await source.auditTrail()
         let copied = try await copy.auditTrail(AuditQuery())
