@@ -42,11 +42,7 @@ public enum PasswordHash {
 /// Programs' API keys: 256 random bits, shown once as `oak_` and 64 hex digits; the store keeps
 /// only their SHA-256 digest (a key is random, so a slow hash would add nothing).
 public enum APIKey {
-    public static func generate() -> String {
-        var bytes = [UInt8](repeating: 0, count: 32)
-        guard RAND_bytes(&bytes, Int32(bytes.count)) == 1 else { fatalError("libcrypto RAND_bytes failed: no entropy") }
-        return "oak_" + Hex.encode(bytes)
-    }
+    public static func generate() -> String { "oak_" + RandomToken.hex() }
 
     /// The stored form of a key: `sha256$` and the hex digest.
     public static func digest(_ key: String) -> String {
@@ -59,8 +55,20 @@ public enum APIKey {
     }
 }
 
+/// Random secrets for sessions, CSRF and API keys: 256 bits from libcrypto's CSPRNG, in hex.
+public enum RandomToken {
+    public static func hex(bytes count: Int = 32) -> String {
+        var bytes = [UInt8](repeating: 0, count: count)
+        guard RAND_bytes(&bytes, Int32(bytes.count)) == 1 else { fatalError("libcrypto RAND_bytes failed: no entropy") }
+        return Hex.encode(bytes)
+    }
+}
+
 /// SHA-256 and a constant-time comparison, from libcrypto.
 public enum Digest {
+    /// SHA-256 of a string's UTF-8, in hex: how session ids and CSRF tokens are kept.
+    public static func sha256Hex(_ text: String) -> String { Hex.encode(sha256(Array(text.utf8))) }
+
     public static func sha256(_ bytes: [UInt8]) -> [UInt8] {
         var out = [UInt8](repeating: 0, count: 32)
         _ = SHA256(bytes, bytes.count, &out)

@@ -27,6 +27,8 @@ public enum AuditEvent: Sendable, Equatable {
     case operatorRemoved(name: String)
     /// An operator proved who it is.
     case loggedIn(name: String)
+    /// A person ended a session.
+    case loggedOut(name: String)
     /// A wrong password or key for an existing operator, counted toward its lockout.
     case loginFailed(name: String, attempt: Int, threshold: Int)
     /// The failed login that reached the threshold locked the operator.
@@ -69,6 +71,7 @@ public enum AuditEvent: Sendable, Equatable {
         case .operatorEnabled: "operator.enable"
         case .operatorRemoved: "operator.remove"
         case .loggedIn: "login"
+        case .loggedOut: "logout"
         case .loginFailed, .loginRefused: "login.refused"
         case .operatorLocked: "operator.lock"
         case .lockExpired: "token.unlock"
@@ -94,7 +97,7 @@ public enum AuditEvent: Sendable, Equatable {
             "\(tokens) tokens \(withSecrets ? "with secrets" : "without secrets") to \(destination)"
         case let .operatorAdded(name, role, kind): "operator \(name) role \(role.rawValue) (\(kind.rawValue))"
         case let .operatorCredentialChanged(name), let .operatorDisabled(name), let .operatorEnabled(name),
-             let .operatorRemoved(name), let .loggedIn(name): "operator \(name)"
+             let .operatorRemoved(name), let .loggedIn(name), let .loggedOut(name): "operator \(name)"
         case let .loginFailed(name, attempt, threshold): "operator \(name): wrong credential, failed login \(attempt) of \(threshold)"
         case let .operatorLocked(name, until): "operator \(name) locked until \(until)"
         case let .loginRefused(name, reason): "operator \(name): \(reason)"

@@ -73,15 +73,18 @@ public struct TransactionReads: Sendable {
     public var operatorName: String?
     /// Lock the set of operators and count the enabled admins (for changes that could remove the last).
     public var operators = false
+    /// The session (by its id's digest) to read, with its operator.
+    public var sessionDigest: String?
 
     public init(at: Int64, serial: String? = nil, userKey: String? = nil, appName: String? = nil, operatorName: String? = nil,
-                operators: Bool = false) {
+                operators: Bool = false, sessionDigest: String? = nil) {
         self.at = at
         self.serial = serial
         self.userKey = userKey
         self.appName = appName
         self.operatorName = operatorName
         self.operators = operators
+        self.sessionDigest = sessionDigest
     }
 }
 
@@ -95,15 +98,17 @@ public struct TransactionFacts: Sendable {
     public var operatorRecord: OperatorRecord?
     /// Enabled admins (counted when `reads.operators`; 0 otherwise).
     public var enabledAdmins: Int
+    public var session: Session?
 
     public init(token: TokenRecord?, methodCount: Int, appExists: Bool, policy: Policy, operatorRecord: OperatorRecord? = nil,
-                enabledAdmins: Int = 0) {
+                enabledAdmins: Int = 0, session: Session? = nil) {
         self.token = token
         self.methodCount = methodCount
         self.appExists = appExists
         self.policy = policy
         self.operatorRecord = operatorRecord
         self.enabledAdmins = enabledAdmins
+        self.session = session
     }
 }
 
@@ -136,6 +141,11 @@ public enum StoreChange: Sendable, Equatable {
     /// Saves an operator's role, state, credential verifier and failed-login count.
     case saveOperator(OperatorRecord)
     case removeOperator(name: String)
+    case addSession(Session)
+    case touchSession(idDigest: String)
+    case removeSession(idDigest: String)
+    /// Ends every session of an operator (disabled, locked, removed or given a new password).
+    case removeSessions(operatorName: String)
 }
 
 /// Who did it, when, under which request: stamped on each audit entry of an operation.

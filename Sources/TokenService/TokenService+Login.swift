@@ -43,7 +43,9 @@ extension TokenService {
                 }
             }
             let changed = current != facts.operatorRecord
-            return Decision(changes: changed ? [.saveOperator(current)] : [], audit: events.map { stamp.entry($0) },
+            let locked = current.account.lockedUntil != nil
+            return Decision(changes: (changed ? [.saveOperator(current)] : []) + (locked ? [.removeSessions(operatorName: name)] : []),
+                            audit: events.map { stamp.entry($0) },
                             result: matches ? current.account : nil)
         }
         guard let accepted else { throw StoreError.loginRefused }

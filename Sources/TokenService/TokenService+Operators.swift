@@ -73,10 +73,14 @@ extension TokenService {
     private func changeOperator(_ name: String, context: RequestContext,
                                 _ change: (inout OperatorRecord) throws -> AuditEvent) async throws {
         try await transaction(context, operatorName: name, operators: true) { facts, stamp in
-            guard var record = facts.operatorRecord else { throw StoreError.operatorNotFound(name: name) }
+            guard let original = facts.operatorRecord else { throw StoreError.operatorNotFound(name: name) }
+            var record = original
             let event = try change(&record)
-            if record.account.disabled { try Self.keepAnAdmin(facts, losing: facts.operatorRecord!.account) }
-            return Decision(changes: [.saveOperator(record)], audit: [stamp.entry(event)], result: ())
+            if record.account.disabled { try Self.keepAnAdmin(facts, losing: original.account) }
+            // A disabled operator, or one whose credential changed, keeps no session.
+            let endsSessions = record.account.disabled || record.verifier != original.verifier
+            return Decision(changes: [.saveOperator(record)] + (endsSessions ? [.removeSessions(operatorName: name)] : []),
+                            audit: [stamp.entry(event)], result: ())
         }
     }
 

@@ -27,12 +27,12 @@ public struct TokenService: Sendable {
 
     /// Runs one transaction: `decide` gets the facts read under its locks and the audit stamp.
     func transaction<T>(_ context: RequestContext, serial: String? = nil, userKey: String? = nil, appName: String? = nil,
-                        operatorName: String? = nil, operators: Bool = false,
+                        operatorName: String? = nil, operators: Bool = false, sessionDigest: String? = nil,
                         _ decide: (TransactionFacts, AuditStamp) throws -> Decision<T>) async throws -> T {
         let stamp = AuditStamp(at: clock(), actor: context.actor, requestId: context.requestId)
         var entries: [AuditEntry] = []
         let reads = TransactionReads(at: stamp.at, serial: serial, userKey: userKey, appName: appName, operatorName: operatorName,
-                                     operators: operators)
+                                     operators: operators, sessionDigest: sessionDigest)
         let result: T
         do {
             result = try await repository.perform(reads) { facts in

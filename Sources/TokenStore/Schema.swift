@@ -213,6 +213,19 @@ enum Schema {
                 try db.execute(sql: "INSERT OR IGNORE INTO policy(key, value) VALUES (?, ?)", arguments: [setting.rawValue, setting.defaultValue])
             }
         }
+        migrator.registerMigration("v7-sessions") { db in
+            // People's login sessions, as digests of their ids and CSRF tokens.
+            try db.execute(sql: """
+                CREATE TABLE session (
+                    id_digest TEXT PRIMARY KEY,
+                    csrf_digest TEXT NOT NULL,
+                    operator TEXT NOT NULL REFERENCES operator(name) ON DELETE CASCADE,
+                    created_at INTEGER NOT NULL,
+                    last_seen_at INTEGER NOT NULL
+                );
+                CREATE INDEX session_operator ON session(operator);
+                """)
+        }
         return migrator
     }
 }

@@ -8,6 +8,7 @@ extension TokenStore {
     /// lock: it serialises every writer of the file, so no finer lock is taken.
     public func perform<T>(_ reads: TransactionReads, _ decide: (TransactionFacts) throws -> Decision<T>) async throws -> T {
         try write { db in
+            let session = try reads.sessionDigest.flatMap { try Self.fetchSession(db, idDigest: $0) }
             let facts = TransactionFacts(
                 token: try reads.serial.flatMap { try Self.fetchRecord(db, serial: $0) },
                 methodCount: try reads.userKey.map { try Self.methodCount(db, userKey: $0) } ?? 0,
@@ -17,9 +18,10 @@ extension TokenStore {
                     }
                 } ?? false,
                 policy: try Policy.load(db),
-                operatorRecord: try reads.operatorName.flatMap { try Self.fetchOperator(db, sql: "name = ?", $0) },
+                operatorRecord: try (reads.operatorName ?? session?.operatorName).flatMap { try Self.fetchOperator(db, sql: "name = ?", $0) },
                 enabledAdmins: reads.operators
-                    ? try Int.fetchOne(db, sql: "SELECT count(*) FROM operator WHERE role = 'admin' AND disabled = 0") ?? 0 : 0)
+                    ? try Int.fetchOne(db, sql: "SELECT count(*) FROM operator WHERE role = 'admin' AND disabled = 0") ?? 0 : 0,
+                session: session)
             let decision = try decide(facts)
             for change in decision.changes { try Self.apply(change, at: reads.at, db) }
             try Self.append(decision.audit, db)
@@ -62,6 +64,15 @@ extension TokenStore {
                                  account.lockedUntil, at, account.name])
         case let .removeOperator(name):
             try db.execute(sql: "DELETE FROM operator WHERE name = ?", arguments: [name])
+        case let .addSession(session):
+            try db.execute(sql: "INSERT INTO session(id_digest, csrf_digest, operator, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [session.idDigest, session.csrfDigest, session.operatorName, session.createdAt, session.lastSeenAt])
+        case let .touchSession(idDigest):
+            try db.execute(sql: "UPDATE session SET last_seen_at = ? WHERE id_digest = ?", arguments: [at, idDigest])
+        case let .removeSession(idDigest):
+            try db.execute(sql: "DELETE FROM session WHERE id_digest = ?", arguments: [idDigest])
+        case let .removeSessions(operatorName):
+            try db.execute(sql: "DELETE FROM session WHERE operator = ?", arguments: [operatorName])
         }
     }
 
@@ -88,6 +99,14 @@ extension TokenStore {
         let account = Operator(name: row["name"], role: role, kind: kind, disabled: row["disabled"], failedLogins: row["failed_logins"],
                                lockedUntil: row["locked_until"], createdAt: row["created_at"], updatedAt: row["updated_at"])
         return OperatorRecord(account: account, verifier: row["verifier"], firstFailureAt: row["first_failure_at"])
+    }
+
+    static func fetchSession(_ db: Database, idDigest: String) throws -> Session? {
+        try Row.fetchOne(db, sql: "SELECT id_digest, csrf_digest, operator, created_at, last_seen_at FROM session WHERE id_digest = ?",
+                         arguments: [idDigest]).map {
+            Session(idDigest: $0["id_digest"], csrfDigest: $0["csrf_digest"], operatorName: $0["operator"], createdAt: $0["created_at"],
+                    lastSeenAt: $0["last_seen_at"])
+        }
     }
 
     static func insert(_ record: OperatorRecord, _ db: Database) throws {

@@ -96,6 +96,18 @@ enum PostgresSchema {
                 updated_at BIGINT NOT NULL)
             """,
         ] + policyRows,
+        [
+            // People's login sessions, as digests of their ids and CSRF tokens.
+            """
+            CREATE TABLE session (
+                id_digest TEXT PRIMARY KEY,
+                csrf_digest TEXT NOT NULL,
+                operator TEXT NOT NULL REFERENCES operator(name) ON DELETE CASCADE,
+                created_at BIGINT NOT NULL,
+                last_seen_at BIGINT NOT NULL)
+            """,
+            "CREATE INDEX session_operator ON session(operator)",
+        ],
     ]
 
     /// A row for every policy setting not yet stored, at its default.

@@ -27,12 +27,22 @@ extension PostgresStore {
                 admins = try await connection.query("SELECT count(*) FROM operator WHERE role = 'admin' AND NOT disabled", logger: logger)
                     .collect().first?.decode(Int.self) ?? 0
             }
+            var session: Session?
+            if let digest = reads.sessionDigest {
+                let rows = try await connection.query("""
+                    SELECT csrf_digest, operator, created_at, last_seen_at FROM session WHERE id_digest = \(digest) FOR UPDATE
+                    """, logger: logger)
+                for try await (csrf, name, created, seen) in rows.decode((String, String, Int64, Int64).self) {
+                    session = Session(idDigest: digest, csrfDigest: csrf, operatorName: name, createdAt: created, lastSeenAt: seen)
+                }
+            }
             var account: OperatorRecord?
-            if let name = reads.operatorName {
+            if let name = reads.operatorName ?? session?.operatorName {
                 account = try await Self.operatorRecord(connection, "SELECT \(unescaped: Self.operatorColumns) FROM operator WHERE name = \(name) FOR UPDATE", logger: logger)
             }
             let facts = TransactionFacts(token: token, methodCount: methods, appExists: appExists,
-                                         policy: try await Self.policy(connection, logger: logger), operatorRecord: account, enabledAdmins: admins)
+                                         policy: try await Self.policy(connection, logger: logger), operatorRecord: account, enabledAdmins: admins,
+                                         session: session)
             let decision = try decide(facts)
             for change in decision.changes { try await apply(change, at: reads.at, connection) }
             try await Self.append(decision.audit, connection, logger: logger)
@@ -78,6 +88,17 @@ extension PostgresStore {
                 """, logger: logger)
         case let .removeOperator(name):
             try await connection.query("DELETE FROM operator WHERE name = \(name)", logger: logger)
+        case let .addSession(session):
+            try await connection.query("""
+                INSERT INTO session(id_digest, csrf_digest, operator, created_at, last_seen_at)
+                VALUES (\(session.idDigest), \(session.csrfDigest), \(session.operatorName), \(session.createdAt), \(session.lastSeenAt))
+                """, logger: logger)
+        case let .touchSession(idDigest):
+            try await connection.query("UPDATE session SET last_seen_at = \(at) WHERE id_digest = \(idDigest)", logger: logger)
+        case let .removeSession(idDigest):
+            try await connection.query("DELETE FROM session WHERE id_digest = \(idDigest)", logger: logger)
+        case let .removeSessions(operatorName):
+            try await connection.query("DELETE FROM session WHERE operator = \(operatorName)", logger: logger)
         }
     }
 
