@@ -13,6 +13,8 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         // libcrypto from the system OpenSSL 3 (Debian: libssl-dev). Only libcrypto is linked.
@@ -57,11 +59,22 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // `oathctl serve`: the HTTP API over the service (Hummingbird), with operators, roles and sessions.
+        .target(
+            name: "OATHServer",
+            dependencies: [
+                "TokenDomain", "TokenService", "TokenImport", "SecretSealing",
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "oathctl",
             dependencies: [
-                "OATHCore", "TokenImport", "TokenDomain", "TokenService", "SecretSealing", "TokenStore", "TokenStorePostgres",
+                "OATHCore", "TokenImport", "TokenDomain", "TokenService", "SecretSealing", "TokenStore", "TokenStorePostgres", "OATHServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

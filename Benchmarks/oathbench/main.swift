@@ -96,7 +96,7 @@ print("checksum\t\(sink)")
 func measureChecks(on repository: any TokenRepository, vault: Vault, file: URL, key: HMACKey) async throws -> (Double, Double) {
     let clock = Stepper()
     let service = TokenService(repository: repository, vault: vault, clock: { clock.now })
-    let context = RequestContext(actor: "bench")
+    let context = OperationContext(actor: "bench")
     _ = try await service.importTokens(.csv(path: file.path), options: .init(fileName: "one.csv", sha256: "-"), handlers: .init { _ in },
                                        context: context)
     try await service.setPolicy(.lockoutThreshold, to: 1_000, context: context)

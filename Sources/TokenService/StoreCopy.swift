@@ -22,7 +22,7 @@ public enum StoreCopy {
     /// Copies everything from `source` into `destination` (which must hold nothing) in one
     /// destination transaction, and records the copy in the destination's audit trail.
     public static func copy(from source: any TokenRepository, to destination: any TokenRepository,
-                            context: RequestContext, at: Int64) async throws -> Report {
+                            context: OperationContext, at: Int64) async throws -> Report {
         let contents = try await source.contents()
         var tokens: [TokenRecord] = []
         try await source.forEachSealedToken { tokens.append($0) }

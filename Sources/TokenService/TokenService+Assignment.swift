@@ -3,7 +3,7 @@ import TokenDomain
 extension TokenService {
     /// Assigns a token to a user: refused when someone else holds it or the user already holds the
     /// most methods. Assigning a token to its current owner does nothing.
-    public func assign(serial: String, to upn: String, context: RequestContext) async throws {
+    public func assign(serial: String, to upn: String, context: OperationContext) async throws {
         if let problem = UPN.problem(in: upn) { throw StoreError.invalidUser(problem) }
         try await transaction(context, serial: serial, userKey: UPN.key(upn)) { facts, stamp in
             try Self.assignment(facts, serial: serial, upn: upn, stamp: stamp)
@@ -29,7 +29,7 @@ extension TokenService {
 
     /// Returns a token to the inventory (`available`), clearing its activation state but not its
     /// replay floor: a code once used is never accepted again.
-    public func unassign(serial: String, context: RequestContext) async throws {
+    public func unassign(serial: String, context: OperationContext) async throws {
         try await transaction(context, serial: serial) { facts, stamp in
             let record = try Self.required(facts, serial: serial)
             guard let owner = record.token.upn else { throw StoreError.notAssigned(serial: record.token.serial) }
@@ -39,7 +39,7 @@ extension TokenService {
     }
 
     /// Deletes a token; an assigned one only with `force`.
-    public func delete(serial: String, force: Bool, context: RequestContext) async throws {
+    public func delete(serial: String, force: Bool, context: OperationContext) async throws {
         try await transaction(context, serial: serial) { facts, stamp in
             let record = try Self.required(facts, serial: serial)
             if let owner = record.token.upn, !force { throw StoreError.stillAssigned(serial: record.token.serial, upn: owner) }

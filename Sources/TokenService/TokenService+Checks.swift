@@ -6,7 +6,7 @@ extension TokenService {
     ///
     /// - Parameter user: assign the token to this user first, in the same transaction and under the same rules.
     /// - Returns: accepted with the drift found, or refused with the reason; a refusal is recorded (counter, lockout, audit).
-    public func activate(serial: String, code: String, user: String? = nil, context: RequestContext) async throws -> CheckOutcome {
+    public func activate(serial: String, code: String, user: String? = nil, context: OperationContext) async throws -> CheckOutcome {
         if let user, let problem = UPN.problem(in: user) { throw StoreError.invalidUser(problem) }
         return try await transaction(context, serial: serial, userKey: user.map(UPN.key)) { facts, stamp in
             var record = try Self.required(facts, serial: serial)
@@ -32,7 +32,7 @@ extension TokenService {
     }
 
     /// Checks a sign-in code: a small window around now plus the stored drift, the replay floor, the lockout.
-    public func verify(serial: String, code: String, context: RequestContext) async throws -> CheckOutcome {
+    public func verify(serial: String, code: String, context: OperationContext) async throws -> CheckOutcome {
         try await transaction(context, serial: serial) { facts, stamp in
             let record = try Self.required(facts, serial: serial)
             guard record.token.status == .activated else {
@@ -47,7 +47,7 @@ extension TokenService {
     }
 
     /// Re-synchronises a token from two consecutive codes searched over the wide resync window.
-    public func resync(serial: String, first: String, second: String, context: RequestContext) async throws -> CheckOutcome {
+    public func resync(serial: String, first: String, second: String, context: OperationContext) async throws -> CheckOutcome {
         try await transaction(context, serial: serial) { facts, stamp in
             let record = try Self.required(facts, serial: serial)
             guard record.token.upn != nil else { throw StoreError.notAssigned(serial: record.token.serial) }
@@ -67,7 +67,7 @@ extension TokenService {
 
     /// Ends a lockout early and clears the denial counter. Returns whether the token was locked.
     @discardableResult
-    public func unlock(serial: String, context: RequestContext) async throws -> Bool {
+    public func unlock(serial: String, context: OperationContext) async throws -> Bool {
         try await transaction(context, serial: serial) { facts, stamp in
             let record = try Self.required(facts, serial: serial)
             let wasLocked = (record.token.lockedUntil ?? 0) > stamp.at

@@ -6,7 +6,7 @@ extension TokenService {
     /// Every stored token in serial order, with its secret unsealed only when `includeSecrets`.
     ///
     /// Audited as one entry (how many tokens, with or without secrets), so an export of seeds never goes unrecorded.
-    public func forEachExportToken(includeSecrets: Bool, destination: String, context: RequestContext,
+    public func forEachExportToken(includeSecrets: Bool, destination: String, context: OperationContext,
                                    _ body: (ExportToken) throws -> Void) async throws {
         var count = 0
         let box = vault.box

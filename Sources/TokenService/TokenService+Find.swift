@@ -9,7 +9,7 @@ extension TokenService {
     /// Refused when more than the policy's `find.max-matches` tokens match: over many tokens a 6-digit
     /// code matches some by chance, and naming them all would turn `find` into an oracle.
     /// Candidates are read in blocks and checked on every core (each thread with its own cipher context).
-    public func find(code: String, user: String? = nil, context: RequestContext) async throws -> [FoundToken] {
+    public func find(code: String, user: String? = nil, context: OperationContext) async throws -> [FoundToken] {
         try await find(code: code, user: user, context: context, blockSize: Self.findBlock)
     }
 
@@ -17,7 +17,7 @@ extension TokenService {
     static let findBlock = 32_768
 
     /// `find` reading `blockSize` tokens at a time (tests use small blocks to cross many).
-    func find(code: String, user: String?, context: RequestContext, blockSize: Int) async throws -> [FoundToken] {
+    func find(code: String, user: String?, context: OperationContext, blockSize: Int) async throws -> [FoundToken] {
         let digitCount = code.utf8.filter { $0 >= 0x30 && $0 <= 0x39 }.count
         guard digitCount == 6 || digitCount == 8, let value = try? Verification.parseCode(code, digits: digitCount) else {
             throw StoreError.invalidCode("the code must be 6 or 8 digits")

@@ -10,7 +10,7 @@ extension TokenService {
     /// - Parameters:
     ///   - handlers: receive findings and rejected rows (the error report); `accepted` is set by the backend.
     public func importTokens(_ input: TokenInput, validator: FileValidator = FileValidator(), options: ImportOptions,
-                             handlers: FileValidator.Handlers, context: RequestContext) async throws -> ImportResult {
+                             handlers: FileValidator.Handlers, context: OperationContext) async throws -> ImportResult {
         var validator = validator
         validator.maxMethodsPerUser = MethodLimit.perUser
         let stamp = AuditStamp(at: clock(), actor: context.actor, requestId: context.requestId)

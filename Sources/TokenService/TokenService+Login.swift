@@ -7,7 +7,7 @@ extension TokenService {
     ///
     /// The slow hash is checked before any transaction; the outcome is then recorded in one
     /// (the failed-login count and lock, as the policy's `login.*` settings say, and the audit).
-    public func authenticate(name: String, password: [UInt8], context: RequestContext) async throws -> Operator {
+    public func authenticate(name: String, password: [UInt8], context: OperationContext) async throws -> Operator {
         let record = try await repository.operatorRecord(named: name)
         let matches = record.map { $0.account.kind == .person && PasswordHash.matches(password, $0.verifier) } ?? false
         let accepted = try await transaction(context, operatorName: record == nil ? nil : name) { facts, stamp -> Decision<Operator?> in

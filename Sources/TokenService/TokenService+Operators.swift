@@ -18,7 +18,7 @@ public enum OperatorCredential: Sendable {
 
 extension TokenService {
     /// Makes an operator. The first admin is made on the command line: shell access to the server is the root of trust.
-    public func addOperator(name: String, role: Role, credential: OperatorCredential, context: RequestContext) async throws {
+    public func addOperator(name: String, role: Role, credential: OperatorCredential, context: OperationContext) async throws {
         if let problem = Operator.problem(inName: name) { throw StoreError.invalidOperator(problem) }
         let verifier = try makeVerifier(credential)
         try await transaction(context, operatorName: name) { facts, stamp in
@@ -30,7 +30,7 @@ extension TokenService {
     }
 
     /// Replaces an operator's password or key; also clears its failed logins and lock.
-    public func changeCredential(name: String, to credential: OperatorCredential, context: RequestContext) async throws {
+    public func changeCredential(name: String, to credential: OperatorCredential, context: OperationContext) async throws {
         let verifier = try makeVerifier(credential)
         try await changeOperator(name, context: context) { record in
             guard record.account.kind == credential.kind else {
@@ -46,7 +46,7 @@ extension TokenService {
 
     /// Disables or enables an operator: a disabled one's logins, sessions and keys stop working at once.
     /// The last enabled admin cannot be disabled.
-    public func setDisabled(_ disabled: Bool, name: String, context: RequestContext) async throws {
+    public func setDisabled(_ disabled: Bool, name: String, context: OperationContext) async throws {
         try await changeOperator(name, context: context) { record in
             record.account.disabled = disabled
             if !disabled {
@@ -59,7 +59,7 @@ extension TokenService {
     }
 
     /// Removes an operator; the last enabled admin cannot be removed.
-    public func removeOperator(name: String, context: RequestContext) async throws {
+    public func removeOperator(name: String, context: OperationContext) async throws {
         try await transaction(context, operatorName: name, operators: true) { facts, stamp in
             guard let record = facts.operatorRecord else { throw StoreError.operatorNotFound(name: name) }
             try Self.keepAnAdmin(facts, losing: record.account)
@@ -70,7 +70,7 @@ extension TokenService {
     public func operators() async throws -> [Operator] { try await repository.operators() }
 
     /// Reads, changes and saves one operator, refusing a change that leaves no enabled admin.
-    private func changeOperator(_ name: String, context: RequestContext,
+    private func changeOperator(_ name: String, context: OperationContext,
                                 _ change: (inout OperatorRecord) throws -> AuditEvent) async throws {
         try await transaction(context, operatorName: name, operators: true) { facts, stamp in
             guard let original = facts.operatorRecord else { throw StoreError.operatorNotFound(name: name) }

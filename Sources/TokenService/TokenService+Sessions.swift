@@ -22,7 +22,7 @@ public struct SessionHolder: Sendable {
 
 extension TokenService {
     /// Logs a person in and begins a session; `loginRefused` as `authenticate` says.
-    public func startSession(name: String, password: [UInt8], context: RequestContext) async throws -> SessionStart {
+    public func startSession(name: String, password: [UInt8], context: OperationContext) async throws -> SessionStart {
         let account = try await authenticate(name: name, password: password, context: context)
         let id = RandomToken.hex(), csrf = RandomToken.hex()
         try await transaction(context, operatorName: name) { facts, stamp in
@@ -36,7 +36,7 @@ extension TokenService {
     /// The operator of a live session (not idle past the policy, not older than 12 hours, operator
     /// enabled and not locked), or `loginRefused`. A dead session is removed; a live one is marked
     /// seen (at most once a minute).
-    public func session(id: String, context: RequestContext) async throws -> SessionHolder {
+    public func session(id: String, context: OperationContext) async throws -> SessionHolder {
         let digest = Digest.sha256Hex(id)
         let holder = try await transaction(context, sessionDigest: digest) { facts, stamp -> Decision<SessionHolder?> in
             guard let session = facts.session else { return Decision(result: nil) }
@@ -53,7 +53,7 @@ extension TokenService {
     }
 
     /// Ends a session (logout); audited under its operator.
-    public func endSession(id: String, context: RequestContext) async throws {
+    public func endSession(id: String, context: OperationContext) async throws {
         let digest = Digest.sha256Hex(id)
         try await transaction(context, sessionDigest: digest) { facts, stamp in
             guard let session = facts.session else { return Decision(result: ()) }

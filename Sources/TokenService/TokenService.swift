@@ -4,7 +4,7 @@ import TokenDomain
 
 /// The one place the rules run: every front end (CLI, server) calls it, every backend sits behind it.
 ///
-/// Each operation names its operator and request (`RequestContext`), runs in one repository
+/// Each operation names its operator and request (`OperationContext`), runs in one repository
 /// transaction, and logs one line per audited change once that transaction has committed (nothing
 /// from one rolled back), never a seed, code or key. Immutable, so one service may serve many tasks.
 public struct TokenService: Sendable {
@@ -26,7 +26,7 @@ public struct TokenService: Sendable {
     }
 
     /// Runs one transaction: `decide` gets the facts read under its locks and the audit stamp.
-    func transaction<T>(_ context: RequestContext, serial: String? = nil, userKey: String? = nil, appName: String? = nil,
+    func transaction<T>(_ context: OperationContext, serial: String? = nil, userKey: String? = nil, appName: String? = nil,
                         operatorName: String? = nil, operators: Bool = false, sessionDigest: String? = nil,
                         _ decide: (TransactionFacts, AuditStamp) throws -> Decision<T>) async throws -> T {
         let stamp = AuditStamp(at: clock(), actor: context.actor, requestId: context.requestId)
@@ -59,7 +59,7 @@ public struct TokenService: Sendable {
     }
 
     /// A refused or failed operation: a notice for a rule's no, an error when the store failed.
-    func log(refusal error: Error, context: RequestContext) {
+    func log(refusal error: Error, context: OperationContext) {
         let kind = (error as? StoreError)?.kind ?? .failure
         logger.log(level: kind == .failure ? .error : .notice, "operation refused", metadata: [
             "actor": "\(context.actor)", "request": "\(context.requestId)", "kind": "\(kind.rawValue)",

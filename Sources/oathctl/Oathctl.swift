@@ -24,7 +24,7 @@ struct Oathctl: AsyncParsableCommand {
         subcommands: [
             Code.self, Validate.self, Init.self, Import.self, List.self, Show.self,
             Assign.self, Unassign.self, Delete.self, App.self, Activate.self, Verify.self, Resync.self,
-            Unlock.self, Find.self, PolicyCommand.self, Audit.self, Batches.self, Convert.self, Export.self, StoreCommand.self, OperatorCommand.self,
+            Unlock.self, Find.self, PolicyCommand.self, Audit.self, Batches.self, Convert.self, Export.self, StoreCommand.self, OperatorCommand.self, Serve.self,
         ]
     )
 

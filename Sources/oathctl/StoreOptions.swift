@@ -35,22 +35,28 @@ struct StoreOptions: ParsableArguments {
     }
 
     /// The operator and this run's request id, for the audit trail and the log.
-    var context: RequestContext { RequestContext(actor: actorName, requestId: Self.requestId) }
+    var context: OperationContext { OperationContext(actor: actorName, requestId: Self.requestId) }
 
     /// One request id per command run.
-    private static let requestId = RequestContext.newRequestId()
+    private static let requestId = OperationContext.newRequestId()
 
     /// True when the store is a PostgreSQL database rather than a file.
     var isPostgres: Bool { PostgresLocation.isPostgres(storePath) }
 
     /// Opens the store with its key behind the service; every failure becomes a one-line error with exit status 2.
-    func open() async throws -> TokenService {
+    ///
+    /// - Parameter liveClock: read the clock at each operation (the server) rather than once when
+    ///   the command starts; `OATHCTL_NOW` fixes it either way.
+    func open(liveClock: Bool = false) async throws -> TokenService {
         let now = try Clock.now()
+        let fixed = !liveClock || ProcessInfo.processInfo.environment["OATHCTL_NOW"] != nil
         // A bad store URL is misuse, said before anything is read.
         if isPostgres { _ = try postgresLocation(storePath) }
         let vault = try loadVault()
         let repository = try await storeOperation { try await openRepository(storePath, vault: vault) }
-        return TokenService(repository: repository, vault: vault, clock: { Int64(now) }, logger: Logger(label: "oathctl"))
+        let clock: @Sendable () -> Int64
+        if fixed { clock = { Int64(now) } } else { clock = { Int64(Date().timeIntervalSince1970) } }
+        return TokenService(repository: repository, vault: vault, clock: clock, logger: Logger(label: "oathctl"))
     }
 
     /// The master key, or a one-line error with exit status 2.

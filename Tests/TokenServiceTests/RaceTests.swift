@@ -24,7 +24,7 @@ import TokenStore
         let outcomes = try await withThrowingTaskGroup(of: CheckOutcome.self) { group in
             for attempt in 0..<20 {
                 let node = nodes[attempt % 2]
-                group.addTask { try await node.verify(serial: "R1", code: fresh, context: RequestContext(actor: "node\(attempt % 2)")) }
+                group.addTask { try await node.verify(serial: "R1", code: fresh, context: OperationContext(actor: "node\(attempt % 2)")) }
             }
             return try await group.reduce(into: []) { $0.append($1) }
         }
@@ -45,7 +45,7 @@ import TokenStore
             for index in 1...10 {
                 let node = nodes[index % 2]
                 group.addTask {
-                    await Result(catching: { try await node.assign(serial: "F\(index)", to: "Ivan@contoso.com", context: RequestContext(actor: "n")) })
+                    await Result(catching: { try await node.assign(serial: "F\(index)", to: "Ivan@contoso.com", context: OperationContext(actor: "n")) })
                 }
             }
             return await group.reduce(into: []) { $0.append($1) }
@@ -69,7 +69,7 @@ import TokenStore
             let serial = "X\(round)"
             async let imported = fixture.importText(ServiceFixture.file([("anna@contoso.com", serial, seeds[round])]))
             async let assigned: Result<Void, Error> = Result(catching: {
-                try await other.assign(serial: serial, to: "bert@contoso.com", context: RequestContext(actor: "n"))
+                try await other.assign(serial: serial, to: "bert@contoso.com", context: OperationContext(actor: "n"))
             })
             let (importResult, findings) = try await imported
             let assignResult = await assigned

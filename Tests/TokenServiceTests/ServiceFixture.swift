@@ -29,7 +29,7 @@ final class ServiceFixture: @unchecked Sendable {
     let testClock = TestClock()
     let repository: any TokenRepository
     let service: TokenService
-    let context = RequestContext(actor: "tester", requestId: "request-1")
+    let context = OperationContext(actor: "tester", requestId: "request-1")
     /// Where a PostgreSQL store lives (nil on SQLite).
     let postgres: PostgresLocation?
 

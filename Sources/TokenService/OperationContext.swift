@@ -2,13 +2,13 @@ import Foundation
 
 /// Who asks and under which request: every service operation takes one, and every audit entry
 /// and log line of the operation carries both.
-public struct RequestContext: Sendable {
+public struct OperationContext: Sendable {
     /// The operator: on the command line the OS user or `--actor`; on the server, the authenticated operator.
     public var actor: String
     /// One per command run or HTTP request, to tie its audit entries and log lines together.
     public var requestId: String
 
-    public init(actor: String, requestId: String = RequestContext.newRequestId()) {
+    public init(actor: String, requestId: String = OperationContext.newRequestId()) {
         self.actor = actor
         self.requestId = requestId
     }

@@ -1,0 +1,82 @@
+import Foundation
+import Hummingbird
+import TokenDomain
+
+/// An error as the API answers it: a status, a stable code and the same words as the command
+/// line, in `{"error": {"code", "message", "requestId"}}`. Never a secret.
+struct APIError: HTTPResponseError, Sendable {
+    var status: HTTPResponse.Status
+    var code: String
+    var message: String
+
+    init(_ status: HTTPResponse.Status, code: String, message: String) {
+        self.status = status
+        self.code = code
+        self.message = message
+    }
+
+    /// The one place a domain error's kind becomes an HTTP status.
+    init(_ error: StoreError) {
+        let status: HTTPResponse.Status = switch error.kind {
+        case .refused: error == .loginRefused ? .unauthorized : .conflict
+        case .notFound: .notFound
+        case .conflict: .conflict
+        case .invalidInput: .badRequest
+        case .failure:
+            switch error {
+            case .unreachable, .database: .serviceUnavailable
+            default: .internalServerError
+            }
+        }
+        self.init(status, code: Self.code(error), message: error.description)
+    }
+
+    /// A short, stable code per error, for programs.
+    static func code(_ error: StoreError) -> String {
+        switch error {
+        case .userLimit: "user_token_limit"
+        case .assignedToOther: "token_assigned_elsewhere"
+        case .stillAssigned: "token_still_assigned"
+        case .notAssigned: "token_not_assigned"
+        case .notActivated: "token_not_activated"
+        case .tokenNotFound: "token_not_found"
+        case .appExists: "app_exists"
+        case .appNotFound: "app_not_found"
+        case .invalidUser: "upn_invalid"
+        case .invalidAppName: "app_name_invalid"
+        case .invalidPolicy: "policy_invalid"
+        case .invalidCode: "code_invalid"
+        case .tooManyMatches: "too_many_matches"
+        case .invalidOperator: "operator_invalid"
+        case .operatorExists: "operator_exists"
+        case .operatorNotFound: "operator_not_found"
+        case .lastAdmin: "last_admin"
+        case .loginRefused: "unauthorized"
+        case .unreachable, .database: "store_unavailable"
+        case .storeMissing, .storeExists, .notEmpty, .notAStore, .wrongKey: "store_error"
+        }
+    }
+
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        let body = Body(error: .init(code: code, message: message, requestId: (context as? APIContext)?.requestId ?? ""))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        var response = try encoder.encode(body, from: request, context: context)
+        response.status = status
+        if status == .unauthorized { response.headers[.wwwAuthenticate] = "Bearer" }
+        return response
+    }
+
+    private struct Body: Encodable {
+        struct Detail: Encodable {
+            var code: String
+            var message: String
+            var requestId: String
+        }
+        var error: Detail
+    }
+
+    static let unauthorized = APIError(.unauthorized, code: "unauthorized", message: "log in (a session cookie) or send an API key (Authorization: Bearer)")
+    static let forbidden = APIError(.forbidden, code: "forbidden", message: "your role may not do this")
+    static let csrf = APIError(.forbidden, code: "csrf_missing", message: "a change with a session cookie needs its CSRF token in X-CSRF-Token")
+}

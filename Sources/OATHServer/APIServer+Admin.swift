@@ -1,0 +1,82 @@
+import Foundation
+import Hummingbird
+import SecretSealing
+import TokenDomain
+import TokenService
+
+extension APIServer {
+    /// The audit trail, batches, the policy and operators.
+    func addAdminRoutes(_ api: RouterGroup<APIContext>) {
+        api.get("audit") { request, context -> [AuditEntry] in
+            let query = request.uri.queryParameters
+            let serial = query.get("serial")
+            // One token's entries are the helpdesk's too; the whole trail is the auditors'.
+            _ = try context.require(serial == nil ? .readAudit : .readTokenAudit)
+            let since = try query.get("since").map { text in
+                guard let value = Int64(text) else { throw APIError(.badRequest, code: "since_invalid", message: "since is Unix seconds") }
+                return value
+            }
+            var entries = try await call { try await service.auditTrail(AuditQuery(serial: serial, user: query.get("upn"), since: since)) }
+            if let actor = query.get("operator") { entries = entries.filter { $0.actor == actor } }
+            if let action = query.get("action") { entries = entries.filter { $0.action == action } }
+            let limit = min(max(Int(query.get("limit") ?? "") ?? 1_000, 1), 10_000)
+            return Array(entries.suffix(limit))
+        }
+        api.get("batches") { _, context -> [Batch] in
+            _ = try context.require(.readAudit)
+            return try await call { try await service.batches() }
+        }
+        api.get("policy") { _, context -> Policy in
+            _ = try context.require(.readAudit)
+            return try await call { try await service.policy() }
+        }
+        api.put("policy/:key") { request, context -> PolicyValue in
+            let caller = try context.require(.changePolicy)
+            let key = try context.parameters.require("key")
+            guard let setting = Policy.Setting(rawValue: key) else {
+                throw APIError(.notFound, code: "policy_unknown", message: "no policy setting named \(key)")
+            }
+            let body = try await request.decode(as: PolicyValue.self, context: context)
+            try await call { try await service.setPolicy(setting, to: body.value, context: context.service(caller)) }
+            return body
+        }
+        api.get("operators") { _, context -> [Operator] in
+            _ = try context.require(.manageOperators)
+            return try await call { try await service.operators() }
+        }
+        api.post("operators") { request, context -> NewOperatorResponse in
+            let caller = try context.require(.manageOperators)
+            let body = try await request.decode(as: NewOperatorRequest.self, context: context)
+            var key: String?
+            let credential: OperatorCredential
+            switch (body.password, body.apiKey ?? false) {
+            case let (password?, false): credential = .password(Array(password.utf8))
+            case (nil, true):
+                key = APIKey.generate()
+                credential = .apiKey(key!)
+            default: throw APIError(.badRequest, code: "operator_invalid", message: "give a person a password, or ask for an API key for a program")
+            }
+            try await call { try await service.addOperator(name: body.name, role: body.role, credential: credential, context: context.service(caller)) }
+            return NewOperatorResponse(name: body.name, role: body.role, apiKey: key)
+        }
+        api.post("operators/:name/disable") { _, context -> Response in
+            try await setDisabled(true, context: context)
+        }
+        api.post("operators/:name/enable") { _, context -> Response in
+            try await setDisabled(false, context: context)
+        }
+        api.delete("operators/:name") { _, context -> Response in
+            let caller = try context.require(.manageOperators)
+            let name = try context.parameters.require("name")
+            try await call { try await service.removeOperator(name: name, context: context.service(caller)) }
+            return Response(status: .noContent)
+        }
+    }
+
+    private func setDisabled(_ disabled: Bool, context: APIContext) async throws -> Response {
+        let caller = try context.require(.manageOperators)
+        let name = try context.parameters.require("name")
+        try await call { try await service.setDisabled(disabled, name: name, context: context.service(caller)) }
+        return Response(status: .noContent)
+    }
+}

@@ -1,0 +1,32 @@
+import Foundation
+import Hummingbird
+import TokenDomain
+import TokenService
+
+extension APIServer {
+    /// `POST /session` (log in: a cookie and a CSRF token) and `DELETE /session` (log out).
+    func addSessionRoutes(_ api: RouterGroup<APIContext>) {
+        api.post("session") { request, context -> Response in
+            let login = try await request.decode(as: LoginRequest.self, context: context)
+            let started = try await call {
+                try await service.startSession(name: login.name, password: Array(login.password.utf8),
+                                               context: OperationContext(actor: login.name, requestId: context.requestId))
+            }
+            var response = try LoginResponse(name: started.account.name, role: started.account.role, csrfToken: started.csrfToken)
+                .response(from: request, context: context)
+            response.setCookie(Cookie(name: Authentication.cookieName, value: started.id, path: "/", secure: tls, httpOnly: true,
+                                      sameSite: .strict))
+            return response
+        }
+        api.delete("session") { request, context -> Response in
+            guard let id = request.cookies[Authentication.cookieName]?.value, context.caller?.session != nil else {
+                throw APIError.unauthorized
+            }
+            try await call { try await service.endSession(id: id, context: OperationContext(actor: context.caller!.account.name, requestId: context.requestId)) }
+            var response = Response(status: .noContent)
+            response.setCookie(Cookie(name: Authentication.cookieName, value: "", maxAge: 0, path: "/", secure: tls, httpOnly: true,
+                                      sameSite: .strict))
+            return response
+        }
+    }
+}

@@ -1,0 +1,41 @@
+import Foundation
+import Hummingbird
+import Logging
+import TokenDomain
+import TokenService
+
+/// The HTTP API over the service, under `/api/v1`. Every route states the permission it needs; the
+/// role table (`Role.allows`) decides. No route returns a seed.
+public struct APIServer: Sendable {
+    let service: TokenService
+    /// True when served over TLS: cookies are `Secure` and responses carry HSTS.
+    let tls: Bool
+
+    public init(service: TokenService, tls: Bool) {
+        self.service = service
+        self.tls = tls
+    }
+
+    public func router() -> Router<APIContext> {
+        let router = Router(context: APIContext.self)
+        router.add(middleware: ResponseHeaders(tls: tls))
+        router.add(middleware: Authentication(service: service))
+        let api = router.group("api/v1")
+        addSessionRoutes(api)
+        addTokenRoutes(api)
+        addAdminRoutes(api)
+        // Open to all: a load balancer asks it whether the store answers.
+        api.get("healthz") { _, _ -> Health in
+            do { _ = try await service.policy() } catch {
+                throw APIError(.serviceUnavailable, code: "store_unavailable", message: "the store does not answer")
+            }
+            return Health(status: "ok")
+        }
+        return router
+    }
+
+    /// Runs a service call, turning its refusals into API errors (the one mapping, `APIError.init`).
+    func call<T>(_ body: () async throws -> T) async throws -> T {
+        do { return try await body() } catch let error as StoreError { throw APIError(error) }
+    }
+}

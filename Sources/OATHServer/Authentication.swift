@@ -1,0 +1,39 @@
+import HTTPTypes
+import Hummingbird
+import TokenDomain
+import TokenService
+
+/// Authenticates every request before its route runs: `Authorization: Bearer KEY` (a program) or
+/// the session cookie (a person; every request that changes something must also carry the
+/// session's CSRF token in `X-CSRF-Token`). A request with neither goes on without a caller, and
+/// each route then demands the permission it needs (`APIContext.require`).
+struct Authentication: RouterMiddleware {
+    let service: TokenService
+
+    static let cookieName = "oathctl_session"
+    static let csrfHeader = HTTPField.Name("X-CSRF-Token")!
+
+    func handle(_ request: Request, context: APIContext, next: (Request, APIContext) async throws -> Response) async throws -> Response {
+        // Logging in proves who is asking by itself; a stale cookie sent along must not get in its way.
+        if request.method == .post, request.uri.path == "/api/v1/session" { return try await next(request, context) }
+        var context = context
+        if let authorization = request.headers[.authorization] {
+            guard authorization.hasPrefix("Bearer ") else { throw APIError.unauthorized }
+            let account = try await authenticated { try await service.authenticate(apiKey: String(authorization.dropFirst(7))) }
+            context.caller = Caller(account: account, session: nil)
+        } else if let id = request.cookies[Self.cookieName]?.value {
+            let holder = try await authenticated {
+                try await service.session(id: id, context: OperationContext(actor: "(session)", requestId: context.requestId))
+            }
+            if request.method != .get, request.method != .head, !holder.acceptsCSRF(request.headers[Self.csrfHeader]) {
+                throw APIError.csrf
+            }
+            context.caller = Caller(account: holder.account, session: holder)
+        }
+        return try await next(request, context)
+    }
+
+    private func authenticated<T>(_ body: () async throws -> T) async throws -> T {
+        do { return try await body() } catch StoreError.loginRefused { throw APIError.unauthorized }
+    }
+}
