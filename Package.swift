@@ -101,11 +101,12 @@ let package = Package(
             name: "TokenDomainTests",
             dependencies: ["TokenDomain", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
-        // The conformance suite (every backend), each backend's own workings, sealing, store copy, races.
+        // The conformance suite (every backend), each backend's own workings, sealing, store copy, races,
+        // and the HTTP API in process over both backends.
         .testTarget(name: "TokenServiceTests", dependencies: [
-            "TokenService", "TokenStore", "TokenStorePostgres", "TokenImport", "TokenDomain", "SecretSealing", "OATHCore",
+            "TokenService", "TokenStore", "TokenStorePostgres", "TokenImport", "TokenDomain", "SecretSealing", "OATHCore", "OATHServer",
             .product(name: "Logging", package: "swift-log"), .product(name: "GRDB", package: "GRDB.swift"),
-            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         .testTarget(name: "oathctlTests", dependencies: ["OATHCore", .product(name: "GRDB", package: "GRDB.swift")]),
     ]

@@ -1,0 +1,84 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import OATHCore
+import Testing
+import TokenDomain
+
+/// The helpdesk flow over the API with a session, and an application's sign-in checks with its key.
+@Suite struct APIFlowTests {
+    static let seed = Array("12345678901234567890".utf8)
+
+    @Test(arguments: Backend.all) func theHelpdeskFlowUnderItsOwnName(backend: Backend) async throws {
+        let api = try await APIFixture(backend)
+        try await api.store.importText(ServiceFixture.file([("helga@contoso.com", "T1", Base32.encode(Self.seed))]))
+        let key = HMACKey(secret: Secret(bytes: Self.seed))
+        let clock = api.store.clock
+        let current = OTP.format(OTP.totp(key: key, at: UInt64(clock), step: 30), digits: 6)
+        try await api.run { client in
+            let wrong = try await client.call(.post, "/session", json: #"{"name":"helpdesk-person","password":"not the password at all"}"#)
+            #expect(wrong.status == .unauthorized)
+            let login = try await client.call(.post, "/session", json: #"{"name":"helpdesk-person","password":"\#(APIFixture.password)"}"#)
+            #expect(login.status == .ok)
+            let cookie = try #require(login.headers[.setCookie])
+            #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict") && cookie.contains("Path=/"))
+            let session = String(cookie.split(separator: ";")[0])
+            let csrf = try #require((login.json as? [String: Any])?["csrfToken"] as? String)
+            var headers: HTTPFields = [.cookie: session]
+            #expect(try await client.call(.get, "/users/helga@contoso.com", headers: headers).status == .ok)
+            // A change without the CSRF token is refused, even with the cookie.
+            let forged = try await client.call(.post, "/tokens/T1/activate", json: #"{"code":"\#(current)"}"#, headers: headers)
+            #expect(forged.status == .forbidden && forged.text.contains("csrf_missing"))
+            headers[HTTPField.Name("X-CSRF-Token")!] = csrf
+            let found = try await client.call(.post, "/find", json: #"{"code":"\#(current)"}"#, headers: headers)
+            #expect(found.status == .ok && found.text.contains("\"serial\":\"T1\""))
+            let activated = try await client.call(.post, "/tokens/T1/activate", json: #"{"code":"\#(current)"}"#, headers: headers)
+            #expect(activated.status == .ok && (activated.json as? [String: Any])?["accepted"] as? Bool == true)
+            let replay = try await client.call(.post, "/tokens/T1/verify", json: #"{"code":"\#(current)"}"#, headers: headers)
+            #expect(replay.status == .ok && (replay.json as? [String: Any])?["reason"] as? String == "code_reused")
+            for _ in 0..<10 { _ = try await client.call(.post, "/tokens/T1/verify", json: #"{"code":"000000"}"#, headers: headers) }
+            let locked = try await client.call(.get, "/tokens/T1", headers: headers)
+            #expect((locked.json as? [String: Any])?["lockedUntil"] != nil)
+            #expect(try await client.call(.post, "/tokens/T1/unlock", headers: headers).status == .ok)
+            // Not the helpdesk's: deleting, policy, operators.
+            #expect(try await client.call(.delete, "/tokens/T1", headers: headers).status == .forbidden)
+            #expect(try await client.call(.delete, "/session", headers: headers).status == .noContent)
+            #expect(try await client.call(.get, "/tokens/T1", headers: headers).status == .unauthorized)
+            // Errors carry the command line's words and the request id, also sent as a header.
+            let missing = try await client.call(.get, "/tokens/NOPE", headers: bearer(api.keys[.auditor]!))
+            #expect(missing.status == .notFound && missing.text.contains("no token with serial NOPE in the store"))
+            #expect(missing.text.contains(missing.headers[HTTPField.Name("X-Request-Id")!]!))
+            for name in ["Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy", "Cache-Control"] {
+                #expect(missing.headers[HTTPField.Name(name)!] != nil, "\(name)")
+            }
+        }
+        let trail = try await api.store.auditTrail(serial: "T1")
+        #expect(trail.filter { $0.action.hasPrefix("token.") && $0.action != "token.add" }.allSatisfy { $0.actor == "helpdesk-person" })
+        #expect(trail.contains { $0.action == "token.activate" && $0.actor == "helpdesk-person" })
+    }
+
+    @Test(arguments: Backend.all) func anApplicationChecksSignInsAndNothingElse(backend: Backend) async throws {
+        let api = try await APIFixture(backend)
+        try await api.store.importText(ServiceFixture.file([("helga@contoso.com", "T1", Base32.encode(Self.seed))]))
+        let key = HMACKey(secret: Secret(bytes: Self.seed))
+        let clock = api.store.clock
+        func code(_ time: Int64) -> String { OTP.format(OTP.totp(key: key, at: UInt64(time), step: 30), digits: 6) }
+        _ = try await api.store.activate(serial: "T1", code: code(clock))
+        api.store.clock += 30
+        let next = code(clock + 30)
+        let verifier = bearer(api.keys[.verifier]!)
+        try await api.run { client in
+            let accepted = try await client.call(.post, "/verify", json: #"{"upn":"Helga@contoso.com","code":"\#(next)"}"#, headers: verifier)
+            #expect(accepted.status == .ok && accepted.text == #"{"accepted":true,"serial":"T1"}"#)
+            let replay = try await client.call(.post, "/verify", json: #"{"upn":"helga@contoso.com","code":"\#(next)"}"#, headers: verifier)
+            #expect(replay.text == #"{"accepted":false,"reason":"code_reused"}"#)
+            // A user who does not exist gets the answer a wrong code gets.
+            let nobody = try await client.call(.post, "/verify", json: #"{"upn":"nobody@contoso.com","code":"123456"}"#, headers: verifier)
+            #expect(nobody.status == .ok && nobody.text == #"{"accepted":false,"reason":"wrong_code"}"#)
+            #expect(try await client.call(.get, "/tokens/T1", headers: verifier).status == .forbidden)
+            #expect(try await client.call(.post, "/verify", json: "{not json", headers: verifier).status == .badRequest)
+            #expect(try await client.call(.post, "/verify", json: "{}", headers: bearer("oak_" + String(repeating: "0", count: 64))).status == .unauthorized)
+        }
+    }
+}

@@ -1,0 +1,73 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import OATHCore
+import Testing
+import TokenDomain
+
+/// Every route of the API under every role, as one table: the role allows it (any answer but 401
+/// and 403) or it does not (403); no credentials is 401. The server decides, not the page.
+@Suite struct APIRoleTests {
+    /// Each route, a body that parses, and the permission it needs.
+    static let routes: [(HTTPRequest.Method, String, String?, Permission)] = [
+        (.get, "/tokens", nil, .readTokens),
+        (.get, "/tokens/R1", nil, .readTokens),
+        (.get, "/users/helga@contoso.com", nil, .readTokens),
+        (.post, "/tokens/R2/assign", #"{"upn":"olaf@contoso.com"}"#, .assign),
+        (.post, "/tokens/R2/unassign", nil, .assign),
+        (.post, "/tokens/R1/activate", #"{"code":"000000"}"#, .activate),
+        (.post, "/tokens/R1/verify", #"{"code":"000000"}"#, .activate),
+        (.post, "/tokens/R1/resync", #"{"code1":"000000","code2":"000001"}"#, .activate),
+        (.post, "/tokens/R1/unlock", nil, .unlock),
+        (.delete, "/tokens/R3", nil, .deleteTokens),
+        (.post, "/verify", #"{"upn":"helga@contoso.com","code":"000000"}"#, .verifySignIn),
+        (.post, "/find", #"{"code":"000000"}"#, .findByCode),
+        (.get, "/audit", nil, .readAudit),
+        (.get, "/audit?serial=R1", nil, .readTokenAudit),
+        (.get, "/batches", nil, .readAudit),
+        (.get, "/policy", nil, .readAudit),
+        (.put, "/policy/lockout.threshold", #"{"value":9}"#, .changePolicy),
+        (.get, "/operators", nil, .manageOperators),
+        (.post, "/operators", #"{"name":"newcomer","role":"auditor","apiKey":true}"#, .manageOperators),
+        (.post, "/operators/auditor-person/disable", nil, .manageOperators),
+        (.post, "/operators/auditor-person/enable", nil, .manageOperators),
+    ]
+
+    @Test(arguments: Backend.all) func everyRouteUnderEveryRole(backend: Backend) async throws {
+        let api = try await APIFixture(backend)
+        try await api.store.importText(ServiceFixture.file([("helga@contoso.com", "R1", ServiceFixture.secret()),
+                                                            ("", "R2", ServiceFixture.secret()), ("", "R3", ServiceFixture.secret())]))
+        try await api.run { client in
+            for (method, path, json, permission) in Self.routes {
+                let anonymous = try await client.call(method, path, json: json)
+                #expect(anonymous.status == .unauthorized, "\(method) \(path) without credentials: \(anonymous.status)")
+                for role in Role.allCases {
+                    let response = try await client.call(method, path, json: json, headers: bearer(api.keys[role]!))
+                    if role.allows(permission) {
+                        #expect(response.status != .forbidden && response.status != .unauthorized,
+                                "\(role) \(method) \(path): \(response.status) \(response.text)")
+                    } else {
+                        #expect(response.status == .forbidden, "\(role) \(method) \(path): \(response.status)")
+                        #expect((response.json as? [String: [String: String]])?["error"]?["code"] == "forbidden")
+                    }
+                }
+            }
+            // Open to all: the health check.
+            #expect(try await client.call(.get, "/healthz").status == .ok)
+        }
+    }
+
+    /// No route, whoever asks, returns a seed.
+    @Test(arguments: Backend.all) func noAnswerHoldsASeed(backend: Backend) async throws {
+        let api = try await APIFixture(backend)
+        let seed = ServiceFixture.secret()
+        try await api.store.importText(ServiceFixture.file([("helga@contoso.com", "R1", seed)]))
+        let raw = try Base32.decode(seed)
+        try await api.run { client in
+            for (method, path, json, _) in Self.routes where method == .get {
+                let answer = try await client.call(method, path, json: json, headers: bearer(api.keys[.admin]!)).text
+                for needle in [seed, seed.lowercased(), Hex.encode(raw)] { #expect(!answer.contains(needle.prefix(12)), "\(path)") }
+            }
+        }
+    }
+}
