@@ -6,7 +6,7 @@ DEBUG    := .build/debug/oathctl
 # System libraries oathctl links: libcrypto (OpenSSL 3) and SQLite.
 SYSTEM_PACKAGES := libssl-dev libsqlite3-dev pkg-config
 
-.PHONY: all deps build test demo bench fuzz faults install clean
+.PHONY: all deps build test demo bench bench-serve fuzz faults install clean
 
 all: build
 
@@ -44,6 +44,12 @@ bench: deps
 	$(SWIFT) build -c release --product oathctl
 	$(SWIFT) build -c release --product oathbench
 	python3 Benchmarks/bench.py
+
+## bench-serve: sign-in checks per second through `oathctl serve` (wrk, 1 and 16 connections) on SQLite and a
+## throwaway PostgreSQL cluster; writes bench/serve-results.md.
+bench-serve: deps build
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } || { echo "oathctl: bench-serve needs wrk (apt-get install wrk)" >&2; exit 1; }
+	python3 Benchmarks/bench_serve.py
 
 ## fuzz: each libFuzzer target (Base32, CSV + rules, PSKC, SIMD SHA-1 against libcrypto, OATH CSV + SafeWord) for FUZZ_SECONDS (default 60) with the address sanitizer.
 fuzz: deps

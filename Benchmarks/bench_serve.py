@@ -1,0 +1,187 @@
+#!/usr/bin/env python3
+"""`make bench-serve`: sign-in checks per second through `oathctl serve`, on SQLite and PostgreSQL.
+
+For each store: a new store with TOKENS tokens (one per user) activated through the API, a verifier
+API key, then wrk POSTs /api/v1/verify with each user's correct code for the current 30-second step
+(a fresh code per request until the bodies run out, then replays, which are refused: the same full
+check). 1 connection and 16 connections, 10 s each; requests/s, p50 and p99. The server, wrk and
+PostgreSQL share this machine's cores. Writes bench/serve-results.md.
+"""
+import base64
+import datetime
+import hmac
+import json
+import os
+import platform
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+OATHCTL = os.path.join(ROOT, ".build", "release", "oathctl")
+TOKENS = 20_000
+DURATION = "10s"
+PEER = "privacyIDEA 3.14, gunicorn 2 workers, SQLite on disk (../shared/SERVER-NOTES.md, measured on this kind of machine)"
+PEER_FIGURES = {1: (6.8, "140-190 ms", "0.3-2 s"), 16: (5.8, "1.3-1.4 s (8 clients)", "1.8-2 s (8 clients)")}
+
+
+def totp(secret, t, step=30):
+    counter = struct.pack(">Q", t // step)
+    digest = hmac.new(secret, counter, "sha1").digest()
+    offset = digest[-1] & 0x0F
+    return "%06d" % ((struct.unpack(">I", digest[offset:offset + 4])[0] & 0x7FFFFFFF) % 1_000_000)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def run(cmd, env, stdin=None):
+    return subprocess.run(cmd, env=env, input=stdin, capture_output=True, text=True, check=True)
+
+
+def request(url, body, key):
+    req = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST",
+                                 headers={"Content-Type": "application/json", "Authorization": f"Bearer {key}"})
+    with urllib.request.urlopen(req) as answer:
+        return json.load(answer)
+
+
+def measure(label, env, work):
+    secrets = [os.urandom(20) for _ in range(TOKENS)]
+    upload = os.path.join(work, "tokens.csv")
+    with open(upload, "w") as f:
+        f.write("upn,serial number,secret key,time interval,manufacturer,model\n")
+        for i, secret in enumerate(secrets):
+            f.write(f"user{i}@contoso.com,S{i:06d},{base64.b32encode(secret).decode().rstrip('=')},30,Contoso,Key\n")
+    run([OATHCTL, "init", "--use-existing-key"], env)
+    run([OATHCTL, "import", upload, "--report", os.path.join(work, "report.csv")], env)
+    admin = run([OATHCTL, "operator", "add", "bench-admin", "--role", "admin", "--api-key"], env).stdout.split()[-1]
+    verifier = run([OATHCTL, "operator", "add", "bench-app", "--role", "verifier", "--api-key"], env).stdout.split()[-1]
+    port = free_port()
+    server = subprocess.Popen([OATHCTL, "serve", "--listen", f"127.0.0.1:{port}"], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        base = f"http://127.0.0.1:{port}/api/v1"
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(base + "/healthz")
+                break
+            except OSError:
+                time.sleep(0.1)
+        now = int(time.time())
+        for i, secret in enumerate(secrets):
+            request(f"{base}/tokens/S{i:06d}/activate", {"code": totp(secret, now)}, admin)
+        results = {}
+        for connections in (1, 16):
+            # Wait for a fresh step: the activation used this one's codes (a replay would be refused).
+            time.sleep(30 - time.time() % 30 + 0.5)
+            now = int(time.time())
+            bodies = os.path.join(work, "bodies.txt")
+            with open(bodies, "w") as f:
+                for i, secret in enumerate(secrets):
+                    f.write(json.dumps({"upn": f"user{i}@contoso.com", "code": totp(secret, now)}) + "\n")
+            script = os.path.join(work, "verify.lua")
+            with open(script, "w") as f:
+                f.write(LUA.replace("BODIES", bodies).replace("KEY", verifier))
+            out = subprocess.run(["wrk", "-t", str(min(connections, 2)), "-c", str(connections), "-d", DURATION, "--latency",
+                                  "-s", script, f"{base}/verify"], capture_output=True, text=True, check=True).stdout
+            results[connections] = parse_wrk(out)
+        return results
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=20)
+
+
+LUA = """
+local bodies = {}
+for line in io.lines("BODIES") do bodies[#bodies + 1] = line end
+local counter = 0
+local threads = 0
+function setup(thread) thread:set("offset", threads * 1000003); threads = threads + 1 end
+function request()
+  counter = counter + 1
+  local body = bodies[((offset + counter) % #bodies) + 1]
+  return wrk.format("POST", nil, {["Content-Type"] = "application/json", ["Authorization"] = "Bearer KEY"}, body)
+end
+"""
+
+
+def parse_wrk(out):
+    figures = {}
+    for line in out.splitlines():
+        parts = line.split()
+        if line.startswith("Requests/sec:"):
+            figures["rps"] = float(parts[1])
+        elif len(parts) == 2 and parts[0] in ("50%", "99%"):
+            figures[parts[0]] = parts[1]
+        elif "Non-2xx" in line:
+            figures["non2xx"] = int(parts[-1])
+    return figures
+
+
+def main():
+    subprocess.run(["make", "-C", ROOT, "build"], check=True, stdout=subprocess.DEVNULL)
+    work = tempfile.mkdtemp(prefix="oathctl-bench-serve-")
+    key = os.path.join(work, "master.key")
+    subprocess.run(["openssl", "rand", "-hex", "-out", key, "32"], check=True)
+    os.chmod(key, 0o600)
+    base_env = dict(os.environ, OATHCTL_KEY_FILE=key)
+    base_env.pop("OATHCTL_NOW", None)
+    sqlite_dir = os.path.join(work, "sqlite")
+    os.makedirs(sqlite_dir)
+    rows = {"SQLite": measure("sqlite", dict(base_env, OATHCTL_STORE=os.path.join(sqlite_dir, "tokens.sqlite")), sqlite_dir)}
+    pg_dir = tempfile.mkdtemp(prefix="oathctl-pg-bench.", dir="/tmp")
+    os.chmod(pg_dir, 0o755)
+    subprocess.run(["bash", os.path.join(ROOT, "scripts", "pg-up.sh"), pg_dir], env=dict(os.environ, PG_FSYNC="on"), check=True)
+    try:
+        pg_env = dict(base_env)
+        for line in open(os.path.join(pg_dir, "env")):
+            name, value = line.replace("export ", "", 1).strip().split("=", 1)
+            pg_env[name] = value
+        subprocess.run(["psql", "-h", "127.0.0.1", "-p", pg_env["OATHCTL_TEST_POSTGRES_PORT"], "-U", "postgres", "-d", "oathctl_test",
+                        "-qc", "CREATE DATABASE bench_serve"], env=pg_env, check=True)
+        pg_env["OATHCTL_STORE"] = pg_env["OATHCTL_TEST_POSTGRES"].rsplit("/", 1)[0] + "/bench_serve"
+        work_pg = os.path.join(work, "postgres")
+        os.makedirs(work_pg)
+        rows["PostgreSQL"] = measure("postgres", pg_env, work_pg)
+    finally:
+        subprocess.run(["bash", os.path.join(ROOT, "scripts", "pg-down.sh"), pg_dir])
+    shutil.rmtree(work, ignore_errors=True)
+    table = "| store | connections | requests/s | p50 | p99 | vs peer requests/s |\n|---|---|---|---|---|---|\n"
+    for store, results in rows.items():
+        for connections, figures in results.items():
+            peer = PEER_FIGURES[connections][0]
+            table += (f"| {store} | {connections} | {figures.get('rps', 0):,.0f} | {figures.get('50%', '?')} | {figures.get('99%', '?')} | "
+                      f"{figures.get('rps', 0) / peer:,.0f}x |\n")
+    peer_rows = "".join(f"| {c} | {p[0]} | {p[1]} | {p[2]} |\n" for c, p in PEER_FIGURES.items())
+    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.processor())
+    text = f"""# oathctl serve: sign-in checks
+
+Machine: {cpu}, {os.cpu_count()} cores. Date: {datetime.date.today().isoformat()}. Command: `make bench-serve`.
+Workload: POST /api/v1/verify with a verifier's API key, {TOKENS:,} users with one activated token each, the correct code of the
+current step per request (each body once, then replays, refused as code_reused: the same full check). wrk {DURATION} per row;
+server, wrk and PostgreSQL (fsync on) share the machine. Every answer is 200 (accepted or refused).
+
+{table}
+Peer, not re-measured here: {PEER}:
+
+| clients | requests/s | p50 | p99 |
+|---|---|---|---|
+{peer_rows}"""
+    os.makedirs(os.path.join(ROOT, "bench"), exist_ok=True)
+    with open(os.path.join(ROOT, "bench", "serve-results.md"), "w") as f:
+        f.write(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
