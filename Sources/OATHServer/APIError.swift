@@ -8,11 +8,19 @@ struct APIError: HTTPResponseError, Sendable {
     var status: HTTPResponse.Status
     var code: String
     var message: String
+    /// Seconds to wait, sent as `Retry-After` (429).
+    var retryAfter: Int64?
 
-    init(_ status: HTTPResponse.Status, code: String, message: String) {
+    init(_ status: HTTPResponse.Status, code: String, message: String, retryAfter: Int64? = nil) {
         self.status = status
         self.code = code
         self.message = message
+        self.retryAfter = retryAfter
+    }
+
+    static func throttled(_ seconds: Int64) -> APIError {
+        APIError(.tooManyRequests, code: "throttled", message: "too many failed logins from this address; try again in \(seconds) s",
+                 retryAfter: seconds)
     }
 
     /// The one place a domain error's kind becomes an HTTP status.
@@ -64,6 +72,7 @@ struct APIError: HTTPResponseError, Sendable {
         var response = try encoder.encode(body, from: request, context: context)
         response.status = status
         if status == .unauthorized { response.headers[.wwwAuthenticate] = "Bearer" }
+        if let retryAfter { response.headers[.retryAfter] = String(retryAfter) }
         return response
     }
 

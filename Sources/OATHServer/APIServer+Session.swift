@@ -8,9 +8,16 @@ extension APIServer {
     func addSessionRoutes(_ api: RouterGroup<APIContext>) {
         api.post("session") { request, context -> Response in
             let login = try await request.decode(as: LoginRequest.self, context: context)
-            let started = try await call {
-                try await service.startSession(name: login.name, password: Array(login.password.utf8),
-                                               context: OperationContext(actor: login.name, requestId: context.requestId))
+            if let wait = await throttle.retryAfter(context.client) { throw APIError.throttled(wait) }
+            let started: SessionStart
+            do {
+                started = try await call {
+                    try await service.startSession(name: login.name, password: Array(login.password.utf8),
+                                                   context: OperationContext(actor: "(login)", requestId: context.requestId))
+                }
+            } catch let error as APIError where error.status == .unauthorized {
+                await throttle.recordFailure(context.client)
+                throw error
             }
             var response = try LoginResponse(name: started.account.name, role: started.account.role, csrfToken: started.csrfToken)
                 .response(from: request, context: context)

@@ -10,16 +10,23 @@ public struct APIServer: Sendable {
     let service: TokenService
     /// True when served over TLS: cookies are `Secure` and responses carry HSTS.
     let tls: Bool
+    /// Failed logins and bad keys per client address (429 past the limit).
+    let throttle: FailureThrottle
 
     public init(service: TokenService, tls: Bool) {
+        self.init(service: service, tls: tls, throttle: FailureThrottle())
+    }
+
+    init(service: TokenService, tls: Bool, throttle: FailureThrottle) {
         self.service = service
         self.tls = tls
+        self.throttle = throttle
     }
 
     public func router() -> Router<APIContext> {
         let router = Router(context: APIContext.self)
         router.add(middleware: ResponseHeaders(tls: tls))
-        router.add(middleware: Authentication(service: service))
+        router.add(middleware: Authentication(service: service, throttle: throttle))
         let api = router.group("api/v1")
         addSessionRoutes(api)
         addTokenRoutes(api)

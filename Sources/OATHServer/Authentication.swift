@@ -9,6 +9,7 @@ import TokenService
 /// each route then demands the permission it needs (`APIContext.require`).
 struct Authentication: RouterMiddleware {
     let service: TokenService
+    let throttle: FailureThrottle
 
     static let cookieName = "oathctl_session"
     static let csrfHeader = HTTPField.Name("X-CSRF-Token")!
@@ -19,7 +20,14 @@ struct Authentication: RouterMiddleware {
         var context = context
         if let authorization = request.headers[.authorization] {
             guard authorization.hasPrefix("Bearer ") else { throw APIError.unauthorized }
-            let account = try await authenticated { try await service.authenticate(apiKey: String(authorization.dropFirst(7))) }
+            if let wait = await throttle.retryAfter(context.client) { throw APIError.throttled(wait) }
+            let account: Operator
+            do {
+                account = try await authenticated { try await service.authenticate(apiKey: String(authorization.dropFirst(7))) }
+            } catch {
+                await throttle.recordFailure(context.client)
+                throw error
+            }
             context.caller = Caller(account: account, session: nil)
         } else if let id = request.cookies[Self.cookieName]?.value {
             let holder = try await authenticated {

@@ -4,13 +4,18 @@ import TokenDomain
 extension TokenService {
     /// Checks a person's name and password: the operator, or `loginRefused`, the same for every
     /// reason (unknown name, wrong password, locked, disabled), so a refusal tells nothing.
+    /// `context.actor` should not be the typed name (the server passes "(login)").
     ///
     /// The slow hash is checked before any transaction; the outcome is then recorded in one
     /// (the failed-login count and lock, as the policy's `login.*` settings say, and the audit).
     public func authenticate(name: String, password: [UInt8], context: OperationContext) async throws -> Operator {
         let record = try await repository.operatorRecord(named: name)
         let matches = record.map { $0.account.kind == .person && PasswordHash.matches(password, $0.verifier) } ?? false
-        let accepted = try await transaction(context, operatorName: record == nil ? nil : name) { facts, stamp -> Decision<Operator?> in
+        let accepted = try await transaction(context, operatorName: record == nil ? nil : name) { facts, loginStamp -> Decision<Operator?> in
+            // Entries about an operator that exists are its own; an unknown name is never written
+            // anywhere, not even as the actor (people type passwords into name fields).
+            var stamp = loginStamp
+            if facts.operatorRecord != nil { stamp.actor = name }
             guard var current = facts.operatorRecord else {
                 // An unknown name is audited without it: people type passwords into name fields.
                 return Decision(audit: [stamp.entry(.loginRefused(name: "(unknown)", reason: "no such operator"))], result: nil)

@@ -3,7 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
-import OATHServer
+@testable import OATHServer
 import SecretSealing
 import TokenDomain
 import TokenService
@@ -29,8 +29,9 @@ struct APIFixture {
     }
 
     /// Runs `body` against the router in process.
-    func run(_ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
-        let app = Application(router: APIServer(service: store.service, tls: false).router())
+    func run(failuresPerAddress: Int = 20, _ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        let throttle = FailureThrottle(limit: failuresPerAddress, window: 300)
+        let app = Application(router: APIServer(service: store.service, tls: false, throttle: throttle).router())
         try await app.test(.router) { client in try await body(client) }
     }
 }

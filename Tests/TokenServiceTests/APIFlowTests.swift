@@ -81,4 +81,23 @@ import TokenDomain
             #expect(try await client.call(.post, "/verify", json: "{}", headers: bearer("oak_" + String(repeating: "0", count: 64))).status == .unauthorized)
         }
     }
+
+    /// One address guessing: past the limit of failures it is answered 429 with Retry-After, for
+    /// logins and API keys alike, even with the right password; the audit never names an unknown name.
+    @Test(arguments: Backend.all) func anAddressThatKeepsFailingIsThrottled(backend: Backend) async throws {
+        let api = try await APIFixture(backend)
+        try await api.run(failuresPerAddress: 3) { client in
+            for attempt in 1...3 {
+                let wrong = try await client.call(.post, "/session", json: #"{"name":"guess\#(attempt)","password":"hunter2hunter2"}"#)
+                #expect(wrong.status == .unauthorized)
+            }
+            let throttled = try await client.call(.post, "/session", json: #"{"name":"helpdesk-person","password":"\#(APIFixture.password)"}"#)
+            #expect(throttled.status == .tooManyRequests && throttled.text.contains("throttled"))
+            #expect(Int(throttled.headers[.retryAfter] ?? "") ?? 0 > 0)
+            #expect(try await client.call(.get, "/tokens", headers: bearer(api.keys[.admin]!)).status == .tooManyRequests)
+        }
+        let trail = try await api.store.auditTrail()
+        #expect(trail.filter { $0.action == "login.refused" }.count == 3)
+        #expect(!trail.contains { $0.actor.hasPrefix("guess") || $0.detail.contains("guess") || $0.detail.contains("hunter2") })
+    }
 }
