@@ -34,7 +34,7 @@ struct CommandRunner {
     }
 
     /// A process for `oathctl` with the arguments and this runner's environment (OATHCTL_NOW only when set here).
-    private func makeProcess(_ arguments: [String]) -> Process {
+    func makeProcess(_ arguments: [String]) -> Process {
         let process = Process()
         process.executableURL = Self.binary
         process.arguments = arguments
