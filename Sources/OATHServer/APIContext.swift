@@ -46,7 +46,7 @@ public struct APIContext: RequestContext {
 
     /// The service's context for an operation: the authenticated operator under this request's id.
     func service(_ caller: Caller) -> OperationContext {
-        OperationContext(actor: caller.account.name, requestId: requestId)
+        OperationContext(actor: caller.account.name, requestId: requestId, role: caller.account.role, client: client)
     }
 }
 

@@ -13,7 +13,7 @@ extension APIServer {
             do {
                 started = try await call {
                     try await service.startSession(name: login.name, password: Array(login.password.utf8),
-                                                   context: OperationContext(actor: "(login)", requestId: context.requestId))
+                                                   context: OperationContext(actor: "(login)", requestId: context.requestId, client: context.client))
                 }
             } catch let error as APIError where error.status == .unauthorized {
                 await throttle.recordFailure(context.client)
@@ -29,7 +29,7 @@ extension APIServer {
             guard let id = request.cookies[Authentication.cookieName]?.value, context.caller?.session != nil else {
                 throw APIError.unauthorized
             }
-            try await call { try await service.endSession(id: id, context: OperationContext(actor: context.caller!.account.name, requestId: context.requestId)) }
+            try await call { try await service.endSession(id: id, context: context.service(context.caller!)) }
             var response = Response(status: .noContent)
             response.setCookie(Cookie(name: Authentication.cookieName, value: "", maxAge: 0, path: "/", secure: tls, httpOnly: true,
                                       sameSite: .strict))

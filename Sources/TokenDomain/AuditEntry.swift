@@ -12,9 +12,13 @@ public struct AuditEntry: Codable, Sendable, Equatable {
     public var detail: String
     /// The request the change belongs to: one per command run or HTTP request.
     public var requestId: String?
+    /// The operator's role, when it acted through the server.
+    public var role: String?
+    /// The client's address, when the operator acted through the server.
+    public var client: String?
 
     public init(id: Int64 = 0, at: Int64, actor: String, action: String, serial: String?, upn: String?, detail: String,
-                requestId: String?) {
+                requestId: String?, role: String? = nil, client: String? = nil) {
         self.id = id
         self.at = at
         self.actor = actor
@@ -23,5 +27,7 @@ public struct AuditEntry: Codable, Sendable, Equatable {
         self.upn = upn
         self.detail = detail
         self.requestId = requestId
+        self.role = role
+        self.client = client
     }
 }

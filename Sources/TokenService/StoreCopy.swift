@@ -26,7 +26,7 @@ public enum StoreCopy {
         let contents = try await source.contents()
         var tokens: [TokenRecord] = []
         try await source.forEachSealedToken { tokens.append($0) }
-        let stamp = AuditStamp(at: at, actor: context.actor, requestId: context.requestId)
+        let stamp = AuditStamp(at: at, context: context)
         let entry = stamp.entry(.storeCopied(from: source.location, tokens: tokens.count))
         try await destination.restore(contents, tokens: tokens, entry: entry)
         return Report(tokens: tokens.count, apps: contents.apps.count, batches: contents.batches.count,

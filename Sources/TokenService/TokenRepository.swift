@@ -153,15 +153,25 @@ public struct AuditStamp: Sendable {
     public var at: Int64
     public var actor: String
     public var requestId: String
+    public var role: String?
+    public var client: String?
 
-    public init(at: Int64, actor: String, requestId: String) {
+    public init(at: Int64, actor: String, requestId: String, role: String? = nil, client: String? = nil) {
         self.at = at
         self.actor = actor
         self.requestId = requestId
+        self.role = role
+        self.client = client
+    }
+
+    /// The stamp of an operation under `context`, at `at`.
+    public init(at: Int64, context: OperationContext) {
+        self.init(at: at, actor: context.actor, requestId: context.requestId, role: context.role?.rawValue, client: context.client)
     }
 
     public func entry(_ event: AuditEvent, serial: String? = nil, upn: String? = nil) -> AuditEntry {
-        AuditEntry(at: at, actor: actor, action: event.action, serial: serial, upn: upn, detail: event.detail, requestId: requestId)
+        AuditEntry(at: at, actor: actor, action: event.action, serial: serial, upn: upn, detail: event.detail, requestId: requestId,
+                   role: role, client: client)
     }
 }
 

@@ -13,7 +13,7 @@ extension TokenService {
                              handlers: FileValidator.Handlers, context: OperationContext) async throws -> ImportResult {
         var validator = validator
         validator.maxMethodsPerUser = MethodLimit.perUser
-        let stamp = AuditStamp(at: clock(), actor: context.actor, requestId: context.requestId)
+        let stamp = AuditStamp(at: clock(), context: context)
         let result: ImportResult
         do {
             result = try await repository.importTokens(input, validator: validator, options: options, handlers: handlers, stamp: stamp)

@@ -29,7 +29,7 @@ public struct TokenService: Sendable {
     func transaction<T>(_ context: OperationContext, serial: String? = nil, userKey: String? = nil, appName: String? = nil,
                         operatorName: String? = nil, operators: Bool = false, sessionDigest: String? = nil,
                         _ decide: (TransactionFacts, AuditStamp) throws -> Decision<T>) async throws -> T {
-        let stamp = AuditStamp(at: clock(), actor: context.actor, requestId: context.requestId)
+        let stamp = AuditStamp(at: clock(), context: context)
         var entries: [AuditEntry] = []
         let reads = TransactionReads(at: stamp.at, serial: serial, userKey: userKey, appName: appName, operatorName: operatorName,
                                      operators: operators, sessionDigest: sessionDigest)

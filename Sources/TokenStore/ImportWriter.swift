@@ -47,17 +47,19 @@ final class ImportWriter: @unchecked Sendable {
         assign.bindConstants(from: 4) { $0.bind(started) }
         let assigned = AuditEvent.assignedByImport(batch: batch), added = AuditEvent.added(batch: batch)
         auditAssign = try RawStatement(db, sql: """
-            INSERT INTO audit(at, actor, action, serial, upn, detail, request_id) VALUES (?3, ?4, ?5, ?1, ?2, ?6, ?7)
+            INSERT INTO audit(at, actor, action, serial, upn, detail, request_id, role, client) VALUES (?3, ?4, ?5, ?1, ?2, ?6, ?7, ?8, ?9)
             """)
         auditAssign.bindConstants(from: 3) {
             $0.bind(started); $0.bind(stamp.actor); $0.bind(assigned.action); $0.bind(assigned.detail); $0.bind(stamp.requestId)
+            $0.bind(stamp.role); $0.bind(stamp.client)
         }
         auditAdds = try RawStatement(db, sql: """
-            INSERT INTO audit(at, actor, action, serial, upn, detail, request_id)
-            SELECT ?3, ?4, ?5, serial, upn, ?6, ?8 FROM token WHERE id BETWEEN ?1 AND ?2 AND batch_id = ?7 ORDER BY id
+            INSERT INTO audit(at, actor, action, serial, upn, detail, request_id, role, client)
+            SELECT ?3, ?4, ?5, serial, upn, ?6, ?8, ?9, ?10 FROM token WHERE id BETWEEN ?1 AND ?2 AND batch_id = ?7 ORDER BY id
             """)
         auditAdds.bindConstants(from: 3) {
             $0.bind(started); $0.bind(stamp.actor); $0.bind(added.action); $0.bind(added.detail); $0.bind(batch); $0.bind(stamp.requestId)
+            $0.bind(stamp.role); $0.bind(stamp.client)
         }
         lastTokenID = try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM token") ?? 0
         let finished = finished

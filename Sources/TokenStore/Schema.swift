@@ -226,6 +226,10 @@ enum Schema {
                 CREATE INDEX session_operator ON session(operator);
                 """)
         }
+        migrator.registerMigration("v8-audit-role-client") { db in
+            // Through the server, each audit entry names the operator's role and the client's address.
+            try db.execute(sql: "ALTER TABLE audit ADD COLUMN role TEXT; ALTER TABLE audit ADD COLUMN client TEXT")
+        }
         return migrator
     }
 }

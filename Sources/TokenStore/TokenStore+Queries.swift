@@ -74,7 +74,7 @@ extension TokenStore {
         }
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         return try read { db in
-            try AuditEntry.fetchAll(db, sql: "SELECT id, at, actor, action, serial, upn, detail, request_id FROM audit \(whereClause) ORDER BY id",
+            try AuditEntry.fetchAll(db, sql: "SELECT id, at, actor, action, serial, upn, detail, request_id, role, client FROM audit \(whereClause) ORDER BY id",
                                     arguments: StatementArguments(arguments))
         }
     }

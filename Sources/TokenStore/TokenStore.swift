@@ -136,11 +136,11 @@ public final class TokenStore: TokenRepository {
     /// Appends audit entries (their ids are the table's; an entry with a nonzero id keeps it, for `store copy`).
     static func append(_ entries: [AuditEntry], _ db: Database) throws {
         let statement = try db.cachedStatement(sql: """
-            INSERT INTO audit(id, at, actor, action, serial, upn, detail, request_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO audit(id, at, actor, action, serial, upn, detail, request_id, role, client) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         for entry in entries {
             try statement.execute(arguments: [entry.id == 0 ? nil : entry.id, entry.at, entry.actor, entry.action, entry.serial,
-                                              entry.upn, entry.detail, entry.requestId])
+                                              entry.upn, entry.detail, entry.requestId, entry.role, entry.client])
         }
     }
 

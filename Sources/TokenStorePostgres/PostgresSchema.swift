@@ -108,6 +108,10 @@ enum PostgresSchema {
             """,
             "CREATE INDEX session_operator ON session(operator)",
         ],
+        [
+            // Through the server, each audit entry names the operator's role and the client's address.
+            "ALTER TABLE audit ADD COLUMN role TEXT, ADD COLUMN client TEXT",
+        ],
     ]
 
     /// A row for every policy setting not yet stored, at its default.

@@ -70,14 +70,15 @@ extension PostgresStore {
                 WHERE token.serial_key = a.serial_key
                 """, logger: logger)
             try await connection.query("""
-                INSERT INTO audit(at, actor, action, serial, upn, detail, request_id)
-                SELECT \(stamp.at), \(stamp.actor), \(assigned.action), token.serial, token.upn, \(assigned.detail), \(stamp.requestId)
+                INSERT INTO audit(at, actor, action, serial, upn, detail, request_id, role, client)
+                SELECT \(stamp.at), \(stamp.actor), \(assigned.action), token.serial, token.upn, \(assigned.detail), \(stamp.requestId),
+                       \(stamp.role), \(stamp.client)
                 FROM unnest(\(serialKeys)::text[]) WITH ORDINALITY AS a(serial_key, n) JOIN token USING (serial_key) ORDER BY a.n
                 """, logger: logger)
         }
         try await connection.query("""
-            INSERT INTO audit(at, actor, action, serial, upn, detail, request_id)
-            SELECT \(stamp.at), \(stamp.actor), \(added.action), serial, upn, \(added.detail), \(stamp.requestId)
+            INSERT INTO audit(at, actor, action, serial, upn, detail, request_id, role, client)
+            SELECT \(stamp.at), \(stamp.actor), \(added.action), serial, upn, \(added.detail), \(stamp.requestId), \(stamp.role), \(stamp.client)
             FROM token WHERE batch_id = \(batch) ORDER BY id
             """, logger: logger)
         if let user = try await userOverLimit(connection) {

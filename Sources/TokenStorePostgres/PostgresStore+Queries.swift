@@ -66,16 +66,16 @@ extension PostgresStore {
         try await read { connection in
             var entries: [AuditEntry] = []
             let rows = try await connection.query("""
-                SELECT id, at, actor, action, serial, upn, detail, request_id FROM audit
+                SELECT id, at, actor, action, serial, upn, detail, request_id, role, client FROM audit
                 WHERE (\(query.serial)::text IS NULL OR lower(serial) = lower(\(query.serial)))
                   AND (\(query.user)::text IS NULL OR lower(upn) = lower(\(query.user)))
                   AND (\(query.since)::bigint IS NULL OR at >= \(query.since))
                 ORDER BY id
                 """, logger: logger)
-            for try await (id, at, actor, action, serial, upn, detail, requestId) in
-                rows.decode((Int64, Int64, String, String, String?, String?, String, String?).self) {
+            for try await (id, at, actor, action, serial, upn, detail, requestId, role, client) in
+                rows.decode((Int64, Int64, String, String, String?, String?, String, String?, String?, String?).self) {
                 entries.append(AuditEntry(id: id, at: at, actor: actor, action: action, serial: serial, upn: upn, detail: detail,
-                                          requestId: requestId))
+                                          requestId: requestId, role: role, client: client))
             }
             return entries
         }

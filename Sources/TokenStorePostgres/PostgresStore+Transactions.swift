@@ -182,13 +182,15 @@ extension PostgresStore {
         for entry in entries {
             if entry.id == 0 {
                 try await connection.query("""
-                    INSERT INTO audit(at, actor, action, serial, upn, detail, request_id)
-                    VALUES (\(entry.at), \(entry.actor), \(entry.action), \(entry.serial), \(entry.upn), \(entry.detail), \(entry.requestId))
+                    INSERT INTO audit(at, actor, action, serial, upn, detail, request_id, role, client)
+                    VALUES (\(entry.at), \(entry.actor), \(entry.action), \(entry.serial), \(entry.upn), \(entry.detail), \(entry.requestId),
+                            \(entry.role), \(entry.client))
                     """, logger: logger)
             } else {
                 try await connection.query("""
-                    INSERT INTO audit(id, at, actor, action, serial, upn, detail, request_id)
-                    VALUES (\(entry.id), \(entry.at), \(entry.actor), \(entry.action), \(entry.serial), \(entry.upn), \(entry.detail), \(entry.requestId))
+                    INSERT INTO audit(id, at, actor, action, serial, upn, detail, request_id, role, client)
+                    VALUES (\(entry.id), \(entry.at), \(entry.actor), \(entry.action), \(entry.serial), \(entry.upn), \(entry.detail), \(entry.requestId),
+                            \(entry.role), \(entry.client))
                     """, logger: logger)
             }
         }

@@ -56,6 +56,8 @@ import TokenDomain
         let trail = try await api.store.auditTrail(serial: "T1")
         #expect(trail.filter { $0.action.hasPrefix("token.") && $0.action != "token.add" }.allSatisfy { $0.actor == "helpdesk-person" })
         #expect(trail.contains { $0.action == "token.activate" && $0.actor == "helpdesk-person" })
+        // Through the server every entry names the role and the client's address too.
+        #expect(trail.filter { $0.actor == "helpdesk-person" }.allSatisfy { $0.role == "helpdesk" && $0.client != nil && $0.requestId != nil })
     }
 
     @Test(arguments: Backend.all) func anApplicationChecksSignInsAndNothingElse(backend: Backend) async throws {
