@@ -30,10 +30,12 @@ build: deps
 	$(SWIFT) build -c release --product oathctl
 
 ## test: every unit and end-to-end test (debug build), with a throwaway PostgreSQL 15 cluster
-## (installed with apt-get when missing and root; started on a free port, removed afterwards); CI runs exactly this.
+## (installed with apt-get when missing and root; started on a free port, removed afterwards), then the
+## API against its OpenAPI document with schemathesis (PyPI, in .build/venv); CI runs exactly this.
 test: deps
 	$(SWIFT) build --build-tests
 	bash scripts/with-postgres.sh $(SWIFT) test --skip-build
+	bash scripts/schemathesis.sh
 
 ## demo: the main job on the bundled samples.
 demo: build

@@ -67,7 +67,9 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            // The API's contract, compiled into the binary and served at /api/v1/openapi.yaml.
+            resources: [.embedInCode("openapi.yaml")]
         ),
         .executableTarget(
             name: "oathctl",

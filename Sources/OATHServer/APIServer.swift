@@ -31,6 +31,11 @@ public struct APIServer: Sendable {
         addSessionRoutes(api)
         addTokenRoutes(api)
         addAdminRoutes(api)
+        // Open to all: the contract (OpenAPI 3.1), as in the repository.
+        api.get("openapi.yaml") { _, _ -> Response in
+            Response(status: .ok, headers: [.contentType: "application/yaml"],
+                     body: .init(byteBuffer: ByteBuffer(bytes: PackageResources.openapi_yaml)))
+        }
         // Open to all: a load balancer asks it whether the store answers.
         api.get("healthz") { _, _ -> Health in
             do { _ = try await service.policy() } catch {

@@ -71,3 +71,25 @@ import TokenDomain
         }
     }
 }
+
+/// The contract names every route the server has (schemathesis, in `make test`, holds the answers to it).
+@Suite struct OpenAPIDocumentTests {
+    @Test func everyRouteIsInTheDocument() async throws {
+        let api = try await APIFixture(.sqlite)
+        try await api.run { client in
+            let response = try await client.call(.get, "/openapi.yaml")
+            #expect(response.status == .ok && response.headers[.contentType] == "application/yaml")
+            let document = response.text
+            #expect(document.hasPrefix("openapi: 3.1.0"))
+            var paths = Set(APIRoleTests.routes.map { route in
+                route.1.split(separator: "?")[0].replacingOccurrences(of: "/tokens/R1", with: "/tokens/{serial}")
+                    .replacingOccurrences(of: "/tokens/R2", with: "/tokens/{serial}").replacingOccurrences(of: "/tokens/R3", with: "/tokens/{serial}")
+                    .replacingOccurrences(of: "/users/helga@contoso.com", with: "/users/{upn}")
+                    .replacingOccurrences(of: "/policy/lockout.threshold", with: "/policy/{key}")
+                    .replacingOccurrences(of: "/operators/auditor-person", with: "/operators/{name}")
+            })
+            paths.formUnion(["/session", "/healthz", "/openapi.yaml", "/operators/{name}"])
+            for path in paths { #expect(document.contains("\n  \(path):\n"), "\(path) is not in openapi.yaml") }
+        }
+    }
+}
