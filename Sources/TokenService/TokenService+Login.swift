@@ -10,14 +10,20 @@ extension TokenService {
     /// (the failed-login count and lock, as the policy's `login.*` settings say, and the audit).
     public func authenticate(name: String, password: [UInt8], context: OperationContext) async throws -> Operator {
         let record = try await repository.operatorRecord(named: name)
-        let matches = record.map { $0.account.kind == .person && PasswordHash.matches(password, $0.verifier) } ?? false
+        let matches: Bool
+        if let record {
+            matches = record.account.kind == .person && PasswordHash.matches(password, record.verifier)
+        } else {
+            // The same slow hash for a name that does not exist, so the time taken does not tell.
+            _ = PasswordHash.derive(password, salt: [UInt8](repeating: 0, count: 16), iterations: passwordIterations)
+            matches = false
+        }
         let accepted = try await transaction(context, operatorName: record == nil ? nil : name) { facts, loginStamp -> Decision<Operator?> in
             // Entries about an operator that exists are its own; an unknown name is never written
             // anywhere, not even as the actor (people type passwords into name fields).
             var stamp = loginStamp
             if facts.operatorRecord != nil { stamp.actor = name }
             guard var current = facts.operatorRecord else {
-                // An unknown name is audited without it: people type passwords into name fields.
                 return Decision(audit: [stamp.entry(.loginRefused(name: "(unknown)", reason: "no such operator"))], result: nil)
             }
             if current.account.disabled {
