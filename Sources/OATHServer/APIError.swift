@@ -56,6 +56,7 @@ struct APIError: HTTPResponseError, Sendable {
         case .invalidCode: "code_invalid"
         case .tooManyMatches: "too_many_matches"
         case .invalidOperator: "operator_invalid"
+        case .unstorableText: "text_invalid"
         case .operatorExists: "operator_exists"
         case .operatorNotFound: "operator_not_found"
         case .lastAdmin: "last_admin"

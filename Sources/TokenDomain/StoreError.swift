@@ -22,6 +22,8 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     case invalidCode(String)
     case tooManyMatches(count: Int, limit: Int)
     case invalidOperator(String)
+    /// A value the store cannot keep (PostgreSQL refuses a NUL character in text).
+    case unstorableText
     case operatorExists(name: String)
     case operatorNotFound(name: String)
     /// The change would leave no enabled admin.
@@ -35,7 +37,7 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     public var kind: ErrorKind {
         switch self {
         case .storeMissing, .notAStore, .wrongKey, .unreachable, .database: .failure
-        case .invalidUser, .invalidPolicy, .invalidAppName, .invalidOperator: .invalidInput
+        case .invalidUser, .invalidPolicy, .invalidAppName, .invalidOperator, .unstorableText: .invalidInput
         case .operatorNotFound: .notFound
         case .operatorExists: .conflict
         case .lastAdmin, .loginRefused: .refused
@@ -67,6 +69,7 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
         case let .tooManyMatches(count, limit): "\(count) tokens show this code (more than \(limit)); narrow the search with --user or ask for the serial"
         case let .notActivated(serial, status): "token \(serial) is \(status), not activated; activate it first (oathctl activate \(serial))"
         case let .invalidOperator(problem): problem
+        case .unstorableText: "a value holds a NUL character, which no name, serial or code contains; remove it"
         case let .operatorExists(name): "an operator named \(name) already exists"
         case let .operatorNotFound(name): "no operator named \(name)"
         case let .lastAdmin(name): "\(name) is the last enabled admin; make another admin first (an admin cannot lock every admin out)"

@@ -63,6 +63,11 @@ import TokenService
         await #expect(throws: (any Error).self) {
             try await PostgresTestServer.query(location, insert.replacingOccurrences(of: "'S9', 's9'", with: "'s1', 's1'").replacingOccurrences(of: "'ivan@contoso.com'", with: "NULL").replacingOccurrences(of: "'assigned'", with: "'available'"))
         }
+        // A NUL character (which PostgreSQL cannot keep in text) is bad input, not a store failure.
+        await #expect(throws: StoreError.unstorableText) { _ = try await fixture.service.token(serial: "S\u{0}1") }
+        await #expect(throws: StoreError.unstorableText) {
+            _ = try await fixture.service.verifySignIn(upn: "a\u{0}@contoso.com", code: "123456", context: fixture.context)
+        }
         #expect(try await PostgresTestServer.query(location, "SELECT version::text FROM schema_migration ORDER BY version")
             == (1...PostgresSchema.migrations.count).map { [String($0)] })
     }
