@@ -12,8 +12,8 @@ public struct APIContext: RequestContext {
     var caller: Caller?
     /// Ties the request's audit entries, log lines and error body together; sent as `X-Request-Id`.
     let requestId: String
-    /// The client's address as the socket saw it.
-    let client: String
+    /// The client's address: as the socket saw it, or as the trusted proxy says (`Authentication`).
+    var client: String
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)

@@ -19,7 +19,7 @@ struct APIError: HTTPResponseError, Sendable {
     }
 
     static func throttled(_ seconds: Int64) -> APIError {
-        APIError(.tooManyRequests, code: "throttled", message: "too many failed logins from this address; try again in \(seconds) s",
+        APIError(.tooManyRequests, code: "throttled", message: "too many failed attempts; try again in \(seconds) s",
                  retryAfter: seconds)
     }
 

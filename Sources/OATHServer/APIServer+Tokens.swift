@@ -90,7 +90,12 @@ extension APIServer {
         api.post("verify") { request, context -> SignInOutcome in
             let caller = try context.require(.verifySignIn)
             let body = try await request.decode(as: SignInRequest.self, context: context)
-            return try await call { try await service.verifySignIn(upn: body.upn, code: body.code, context: context.service(caller)) }
+            // Per user, so guessing one user's codes from many addresses is slowed too.
+            let user = "user:" + UPN.key(body.upn)
+            if let wait = await signInThrottle.retryAfter(user) { throw APIError.throttled(wait) }
+            let outcome = try await call { try await service.verifySignIn(upn: body.upn, code: body.code, context: context.service(caller)) }
+            if !outcome.accepted { await signInThrottle.recordFailure(user) }
+            return outcome
         }
         api.post("find") { request, context -> [FoundToken] in
             let caller = try context.require(.findByCode)

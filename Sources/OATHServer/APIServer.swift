@@ -12,21 +12,28 @@ public struct APIServer: Sendable {
     let tls: Bool
     /// Failed logins and bad keys per client address (429 past the limit).
     let throttle: FailureThrottle
+    /// Refused sign-in checks per user (429 past the limit).
+    let signInThrottle: FailureThrottle
+    /// The proxy whose `X-Forwarded-For` names the client (with `--insecure-http` behind it).
+    let trustedProxy: String?
 
-    public init(service: TokenService, tls: Bool) {
-        self.init(service: service, tls: tls, throttle: FailureThrottle())
+    public init(service: TokenService, tls: Bool, trustedProxy: String? = nil) {
+        self.init(service: service, tls: tls, trustedProxy: trustedProxy, throttle: FailureThrottle(),
+                  signInThrottle: FailureThrottle(limit: 30))
     }
 
-    init(service: TokenService, tls: Bool, throttle: FailureThrottle) {
+    init(service: TokenService, tls: Bool, trustedProxy: String? = nil, throttle: FailureThrottle, signInThrottle: FailureThrottle) {
         self.service = service
         self.tls = tls
+        self.trustedProxy = trustedProxy
         self.throttle = throttle
+        self.signInThrottle = signInThrottle
     }
 
     public func router() -> Router<APIContext> {
         let router = Router(context: APIContext.self)
         router.add(middleware: ResponseHeaders(tls: tls))
-        router.add(middleware: Authentication(service: service, throttle: throttle))
+        router.add(middleware: Authentication(service: service, throttle: throttle, trustedProxy: trustedProxy))
         let api = router.group("api/v1")
         addSessionRoutes(api)
         addTokenRoutes(api)

@@ -11,11 +11,14 @@ public struct ServerSettings: Sendable {
     public var port: Int
     /// PEM files of the certificate chain and its key; both or neither.
     public var tls: (certificate: String, key: String)?
+    /// The TLS proxy in front, whose `X-Forwarded-For` is believed.
+    public var trustedProxy: String?
 
-    public init(host: String, port: Int, tls: (certificate: String, key: String)?) {
+    public init(host: String, port: Int, tls: (certificate: String, key: String)?, trustedProxy: String? = nil) {
         self.host = host
         self.port = port
         self.tls = tls
+        self.trustedProxy = trustedProxy
     }
 
     /// True when `host` is a loopback address, where plain HTTP never leaves the machine.
@@ -26,7 +29,7 @@ public struct ServerSettings: Sendable {
 /// timeout so a slow client cannot hold a connection, and a graceful stop on SIGTERM or SIGINT.
 public func makeServerApplication(service: TokenService, settings: ServerSettings, logger: Logger,
                                   onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> some ApplicationProtocol {
-    let router = APIServer(service: service, tls: settings.tls != nil).router()
+    let router = APIServer(service: service, tls: settings.tls != nil, trustedProxy: settings.trustedProxy).router()
     let http = HTTP1Channel.Configuration(idleTimeout: .seconds(30))
     let server: HTTPServerBuilder
     if let tls = settings.tls {

@@ -29,6 +29,9 @@ extension Oathctl {
         @Option(name: .customLong("tls-key"), help: ArgumentHelp("The certificate's private key (PEM).", valueName: "path")) var tlsKey: String?
         @Flag(name: .customLong("insecure-http"), help: "Serve plain HTTP on a non-loopback address (behind a TLS proxy only).")
         var insecureHTTP = false
+        @Option(name: .customLong("trusted-proxy"),
+                help: ArgumentHelp("The proxy's address: its X-Forwarded-For names the client (ignored from anyone else).", valueName: "address"))
+        var trustedProxy: String?
 
         func validate() throws {
             if storeOptions.actor != nil { throw ValidationError("the server records each request under its authenticated operator; --actor does not apply") }
@@ -54,7 +57,7 @@ extension Oathctl {
                 throw ValidationError("--listen takes host:port, for example 127.0.0.1:8443")
             }
             let host = String(listen[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
-            return ServerSettings(host: host, port: port, tls: tlsCertificate.map { ($0, tlsKey!) })
+            return ServerSettings(host: host, port: port, tls: tlsCertificate.map { ($0, tlsKey!) }, trustedProxy: trustedProxy)
         }
 
         func run() async throws {

@@ -29,9 +29,12 @@ struct APIFixture {
     }
 
     /// Runs `body` against the router in process.
-    func run(failuresPerAddress: Int = 20, _ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
-        let throttle = FailureThrottle(limit: failuresPerAddress, window: 300)
-        let app = Application(router: APIServer(service: store.service, tls: false, throttle: throttle).router())
+    func run(failuresPerAddress: Int = 20, refusalsPerUser: Int = 30, trustedProxy: String? = nil,
+             _ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        let server = APIServer(service: store.service, tls: false, trustedProxy: trustedProxy,
+                               throttle: FailureThrottle(limit: failuresPerAddress, window: 300),
+                               signInThrottle: FailureThrottle(limit: refusalsPerUser, window: 300))
+        let app = Application(router: server.router())
         try await app.test(.router) { client in try await body(client) }
     }
 }

@@ -102,4 +102,35 @@ import TokenDomain
         #expect(trail.filter { $0.action == "login.refused" }.count == 3)
         #expect(!trail.contains { $0.actor.hasPrefix("guess") || $0.detail.contains("guess") || $0.detail.contains("hunter2") })
     }
+
+    /// Refused sign-in checks for one user, from anywhere, are throttled per user; another user is not.
+    @Test(arguments: Backend.all) func oneUsersRefusedSignInsAreThrottled(backend: Backend) async throws {
+        let api = try await APIFixture(backend)
+        let verifier = bearer(api.keys[.verifier]!)
+        try await api.run(refusalsPerUser: 2) { client in
+            for _ in 1...2 {
+                let refused = try await client.call(.post, "/verify", json: #"{"upn":"helga@contoso.com","code":"000000"}"#, headers: verifier)
+                #expect(refused.status == .ok && refused.text.contains("wrong_code"))
+            }
+            let throttled = try await client.call(.post, "/verify", json: #"{"upn":"HELGA@contoso.com","code":"000000"}"#, headers: verifier)
+            #expect(throttled.status == .tooManyRequests && throttled.headers[.retryAfter] != nil)
+            let other = try await client.call(.post, "/verify", json: #"{"upn":"olaf@contoso.com","code":"000000"}"#, headers: verifier)
+            #expect(other.status == .ok)
+        }
+    }
+
+    /// `X-Forwarded-For` names the client only when the trusted proxy sends it (its last address).
+    @Test func theTrustedProxyNamesTheClientAndNobodyElseDoes() async throws {
+        for proxy in [nil, "unknown"] as [String?] {  // in process the socket's address is "unknown"
+            let api = try await APIFixture(.sqlite)
+            let admin = bearer(api.keys[.admin]!)
+            try await api.run(trustedProxy: proxy) { (client: any TestClientProtocol) async throws in
+                var headers = admin
+                headers[HTTPField.Name("X-Forwarded-For")!] = "203.0.113.7, 198.51.100.9"
+                #expect(try await client.call(.put, "/policy/lockout.threshold", json: #"{"value":9}"#, headers: headers).status == .ok)
+            }
+            let entry = try await api.store.auditTrail().last
+            #expect(entry?.action == "policy.set" && entry?.client == (proxy == nil ? "unknown" : "198.51.100.9"))
+        }
+    }
 }
