@@ -6,27 +6,24 @@ import TokenDomain
 /// The upload rules hold in the database too, not only in Swift: a serial is unique (one user per
 /// token), triggers refuse a sixth method for a user, and CHECK constraints hold intervals to 30/60.
 enum Schema {
-    /// Most methods (hardware tokens and authenticator apps together) one user may hold.
-    static let maxMethodsPerUser = MethodLimit.perUser
-
     private static let methods = "(SELECT count(*) FROM token WHERE user_key = NEW.user_key) + (SELECT count(*) FROM app WHERE user_key = NEW.user_key)"
-    private static let refuse = "SELECT RAISE(ABORT, 'user_token_limit: a user holds at most \(maxMethodsPerUser) OATH tokens or authenticator apps')"
+    private static let refuse = "SELECT RAISE(ABORT, 'user_token_limit: a user holds at most \(MethodLimit.perUser) OATH tokens or authenticator apps')"
 
     /// Refuses a token for a user who already holds the most methods. An import lifts it inside
     /// its own transaction and puts it back before committing (see `TokenStore.importTokens`).
     static let tokenLimitInsertTrigger = """
         CREATE TRIGGER token_limit_insert BEFORE INSERT ON token
-        WHEN NEW.user_key IS NOT NULL AND \(methods) >= \(maxMethodsPerUser)
+        WHEN NEW.user_key IS NOT NULL AND \(methods) >= \(MethodLimit.perUser)
         BEGIN \(refuse); END;
         """
 
     /// The limit on assigning a token and on adding an app.
     private static let otherLimitTriggers = """
         CREATE TRIGGER token_limit_assign BEFORE UPDATE OF user_key ON token
-        WHEN NEW.user_key IS NOT NULL AND OLD.user_key IS NOT NEW.user_key AND \(methods) >= \(maxMethodsPerUser)
+        WHEN NEW.user_key IS NOT NULL AND OLD.user_key IS NOT NEW.user_key AND \(methods) >= \(MethodLimit.perUser)
         BEGIN \(refuse); END;
         CREATE TRIGGER app_limit_insert BEFORE INSERT ON app
-        WHEN \(methods) >= \(maxMethodsPerUser)
+        WHEN \(methods) >= \(MethodLimit.perUser)
         BEGIN \(refuse); END;
         """
 

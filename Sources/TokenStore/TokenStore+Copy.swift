@@ -9,10 +9,7 @@ extension TokenStore {
         let apps = try await apps(userKey: nil)
         let batches = try await batches()
         let audit = try await auditTrail(AuditQuery())
-        let operators = try read { db in
-            try Row.fetchAll(db, sql: "SELECT \(Self.operatorColumns) FROM operator ORDER BY name").map(Self.operatorRecord)
-        }
-        return StoreContents(policy: policy, apps: apps, batches: batches, audit: audit, operators: operators)
+        return StoreContents(policy: policy, apps: apps, batches: batches, audit: audit, operators: try operatorRecords())
     }
 
     public func restore(_ contents: StoreContents, tokens: [TokenRecord], entry: AuditEntry) async throws {

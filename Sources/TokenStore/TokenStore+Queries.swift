@@ -40,9 +40,12 @@ extension TokenStore {
     }
 
     public func operators() async throws -> [Operator] {
-        try read { db in
-            try Row.fetchAll(db, sql: "SELECT \(Self.operatorColumns) FROM operator ORDER BY name").map { try Self.operatorRecord($0).account }
-        }
+        try operatorRecords().map(\.account)
+    }
+
+    /// Every operator with its credential verifier, by name (for `operators` and `store copy`).
+    func operatorRecords() throws -> [OperatorRecord] {
+        try read { db in try Row.fetchAll(db, sql: "SELECT \(Self.operatorColumns) FROM operator ORDER BY name").map(Self.operatorRecord) }
     }
 
     public func operatorRecord(named name: String) async throws -> OperatorRecord? {

@@ -4,12 +4,8 @@ import TokenService
 
 extension PostgresStore {
     public func contents() async throws -> StoreContents {
-        let operators = try await read { connection in
-            try await Self.operatorRecords(connection, "SELECT \(unescaped: Self.operatorColumns) FROM operator ORDER BY name COLLATE \"C\"",
-                                           logger: logger)
-        }
-        return StoreContents(policy: try await policy(), apps: try await apps(userKey: nil), batches: try await batches(),
-                             audit: try await auditTrail(AuditQuery()), operators: operators)
+        StoreContents(policy: try await policy(), apps: try await apps(userKey: nil), batches: try await batches(),
+                      audit: try await auditTrail(AuditQuery()), operators: try await operatorRecords())
     }
 
     public func restore(_ contents: StoreContents, tokens: [TokenRecord], entry: AuditEntry) async throws {

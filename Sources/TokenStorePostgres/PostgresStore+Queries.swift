@@ -39,9 +39,14 @@ extension PostgresStore {
     }
 
     public func operators() async throws -> [Operator] {
+        try await operatorRecords().map(\.account)
+    }
+
+    /// Every operator with its credential verifier, by name (for `operators` and `store copy`).
+    func operatorRecords() async throws -> [OperatorRecord] {
         try await read { connection in
             try await Self.operatorRecords(connection, "SELECT \(unescaped: Self.operatorColumns) FROM operator ORDER BY name COLLATE \"C\"",
-                                           logger: logger).map(\.account)
+                                           logger: logger)
         }
     }
 
