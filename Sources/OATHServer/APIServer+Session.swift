@@ -4,8 +4,8 @@ import TokenDomain
 import TokenService
 
 extension APIServer {
-    /// `POST /session` (log in: a cookie and a CSRF token) and `DELETE /session` (log out).
-    func addSessionRoutes(_ api: RouterGroup<APIContext>) {
+    /// `POST /session`: log in, for a cookie and a CSRF token.
+    func addLoginRoute(_ api: RouterGroup<APIContext>) {
         api.post("session") { request, context -> Response in
             let login = try await request.decode(as: LoginRequest.self, context: context)
             if let wait = await throttle.retryAfter(context.client) { throw APIError.throttled(wait) }
@@ -25,6 +25,10 @@ extension APIServer {
                                       sameSite: .strict))
             return response
         }
+    }
+
+    /// `DELETE /session`: log out.
+    func addLogoutRoute(_ api: RouterGroup<APIContext>) {
         api.delete("session") { request, context -> Response in
             guard let id = request.cookies[Authentication.cookieName]?.value, context.caller?.session != nil else {
                 throw APIError.unauthorized

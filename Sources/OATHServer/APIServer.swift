@@ -33,11 +33,21 @@ public struct APIServer: Sendable {
     public func router() -> Router<APIContext> {
         let router = Router(context: APIContext.self)
         router.add(middleware: ResponseHeaders(tls: tls))
-        router.add(middleware: Authentication(service: service, throttle: throttle, trustedProxy: trustedProxy))
+        router.add(middleware: ClientAddress(trustedProxy: trustedProxy))
         let api = router.group("api/v1")
-        addSessionRoutes(api)
-        addTokenRoutes(api)
-        addAdminRoutes(api)
+        addOpenRoutes(api)
+        // Everything else needs an operator: the routes of this group run after `Authentication`.
+        let authenticated = api.group().add(middleware: Authentication(service: service, throttle: throttle))
+        addLogoutRoute(authenticated)
+        addTokenRoutes(authenticated)
+        addAdminRoutes(authenticated)
+        return router
+    }
+
+    /// The routes that need no operator: logging in (a stale cookie sent along cannot get in its
+    /// way), the contract and the health check.
+    private func addOpenRoutes(_ api: RouterGroup<APIContext>) {
+        addLoginRoute(api)
         // Open to all: the contract (OpenAPI 3.1), as in the repository.
         api.get("openapi.yaml") { _, _ -> Response in
             Response(status: .ok, headers: [.contentType: "application/yaml"],
@@ -50,7 +60,6 @@ public struct APIServer: Sendable {
             }
             return Health(status: "ok")
         }
-        return router
     }
 
     /// Runs a service call, turning its refusals into API errors (the one mapping, `APIError.init`).

@@ -3,30 +3,20 @@ import Hummingbird
 import TokenDomain
 import TokenService
 
-/// Authenticates every request before its route runs: `Authorization: Bearer KEY` (a program) or
-/// the session cookie (a person; every request that changes something must also carry the
-/// session's CSRF token in `X-CSRF-Token`). A request with neither goes on without a caller, and
-/// each route then demands the permission it needs (`APIContext.require`).
+/// Authenticates every request to a route that needs an operator (all but login, health and the
+/// contract, which `APIServer` keeps outside this middleware): `Authorization: Bearer KEY` (a
+/// program) or the session cookie (a person; every request that changes something must also carry
+/// the session's CSRF token in `X-CSRF-Token`). A request with neither goes on without a caller,
+/// and each route then demands the permission it needs (`APIContext.require`).
 struct Authentication: RouterMiddleware {
     let service: TokenService
     let throttle: FailureThrottle
-    let trustedProxy: String?
 
     static let cookieName = "oathctl_session"
     static let csrfHeader = HTTPField.Name("X-CSRF-Token")!
 
-    static let forwardedFor = HTTPField.Name("X-Forwarded-For")!
-
     func handle(_ request: Request, context: APIContext, next: (Request, APIContext) async throws -> Response) async throws -> Response {
         var context = context
-        // Behind the trusted proxy the client is the address it appended last; from anyone else the
-        // header is ignored (a client could write any address into it).
-        if let trustedProxy, context.client == trustedProxy, let forwarded = request.headers[Self.forwardedFor],
-           let last = forwarded.split(separator: ",").last?.trimmingCharacters(in: .whitespaces), !last.isEmpty {
-            context.client = String(last.prefix(64))
-        }
-        // Logging in proves who is asking by itself; a stale cookie sent along must not get in its way.
-        if request.method == .post, request.uri.path == "/api/v1/session" { return try await next(request, context) }
         if let authorization = request.headers[.authorization] {
             guard authorization.hasPrefix("Bearer ") else { throw APIError.unauthorized }
             if let wait = await throttle.retryAfter(context.client) { throw APIError.throttled(wait) }

@@ -45,6 +45,10 @@ import TokenDomain
             #expect(try await client.call(.delete, "/tokens/T1", headers: headers).status == .forbidden)
             #expect(try await client.call(.delete, "/session", headers: headers).status == .noContent)
             #expect(try await client.call(.get, "/tokens/T1", headers: headers).status == .unauthorized)
+            // Logging in again with the dead cookie still sent along works: login needs no session.
+            let again = try await client.call(.post, "/session", json: #"{"name":"helpdesk-person","password":"\#(APIFixture.password)"}"#,
+                                              headers: headers)
+            #expect(again.status == .ok)
             // Errors carry the command line's words and the request id, also sent as a header.
             let missing = try await client.call(.get, "/tokens/NOPE", headers: bearer(api.keys[.auditor]!))
             #expect(missing.status == .notFound && missing.text.contains("no token with serial NOPE in the store"))
