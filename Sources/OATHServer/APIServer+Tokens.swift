@@ -16,8 +16,9 @@ extension APIServer {
                 }
                 return status
             }
-            var tokens = try await call { try await service.tokens(matching: TokenFilter(user: query.get("upn"), status: status)) }
-            if let serial = query.get("serial") { tokens = tokens.filter { Serial.key($0.serial) == Serial.key(serial) } }
+            var tokens = try await call {
+                try await service.tokens(matching: TokenFilter(user: query.get("upn"), status: status, serial: query.get("serial")))
+            }
             if let after = query.get("after") { tokens = Array(tokens.drop { $0.serial <= after }) }
             let page = Array(tokens.prefix(limit))
             return TokenPage(tokens: page, next: tokens.count > limit ? page.last?.serial : nil)

@@ -5,10 +5,13 @@ public struct TokenFilter: Sendable, Equatable {
     public var status: TokenStatus?
     /// Compared without case.
     public var manufacturer: String?
+    /// One serial, compared as its serial key.
+    public var serial: String?
 
-    public init(user: String? = nil, status: TokenStatus? = nil, manufacturer: String? = nil) {
+    public init(user: String? = nil, status: TokenStatus? = nil, manufacturer: String? = nil, serial: String? = nil) {
         self.user = user
         self.status = status
         self.manufacturer = manufacturer
+        self.serial = serial
     }
 }

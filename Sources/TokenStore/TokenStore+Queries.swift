@@ -19,6 +19,10 @@ extension TokenStore {
             conditions.append("manufacturer = ? COLLATE NOCASE")
             arguments.append(manufacturer)
         }
+        if let serial = filter.serial {
+            conditions.append("serial_key = lower(?)")
+            arguments.append(serial)
+        }
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         return try read { db in
             try Token.fetchAll(db, sql: "SELECT \(Token.columns) FROM token \(whereClause) ORDER BY serial", arguments: StatementArguments(arguments))

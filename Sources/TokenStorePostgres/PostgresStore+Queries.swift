@@ -11,6 +11,7 @@ extension PostgresStore {
                 WHERE (\(filter.user.map(UPN.key))::text IS NULL OR user_key = \(filter.user.map(UPN.key)))
                   AND (\(filter.status?.rawValue)::text IS NULL OR status = \(filter.status?.rawValue))
                   AND (\(filter.manufacturer)::text IS NULL OR lower(manufacturer) = lower(\(filter.manufacturer)))
+                  AND (\(filter.serial.map(Serial.key))::text IS NULL OR serial_key = \(filter.serial.map(Serial.key)))
                 ORDER BY serial COLLATE "C"
                 """, logger: logger).collect()
             return try rows.map(Self.token)

@@ -132,4 +132,13 @@ import SecretSealing
         #expect(try await fixture.auditTrail(user: "B@CONTOSO.COM").map(\.action) == ["token.assign", "token.delete"])
         #expect(try await fixture.auditTrail().allSatisfy { $0.actor == "tester" })
     }
+
+    /// A listing filtered by one serial finds it whatever its case, with the other filters too.
+    @Test(arguments: Backend.all) func aListingFiltersByOneSerial(backend: Backend) async throws {
+        let fixture = try await ServiceFixture(backend)
+        try await fixture.importText(ServiceFixture.file([("a@contoso.com", "Ab1", ServiceFixture.secret()), ("", "AB2", ServiceFixture.secret())]))
+        #expect(try await fixture.tokens(matching: TokenFilter(serial: "aB1")).map(\.serial) == ["Ab1"])
+        #expect(try await fixture.tokens(matching: TokenFilter(status: .available, serial: "ab1")).isEmpty)
+        #expect(try await fixture.tokens(matching: TokenFilter(serial: "nope")).isEmpty)
+    }
 }
