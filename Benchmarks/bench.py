@@ -12,6 +12,8 @@ import subprocess
 import sys
 import tempfile
 
+from pg_cluster import Cluster
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 WORK = os.path.join(ROOT, ".build", "bench")
 OATHCTL = os.path.join(ROOT, ".build", "release", "oathctl")
@@ -71,36 +73,21 @@ def ensure_peers(notes):
 def postgres_figures(upload, key_file, ours):
     """The same import, find and checks on PostgreSQL 15: a throwaway cluster with fsync on
     (durable commits, as a real server), on this machine's two cores beside oathctl."""
-    pg_dir = tempfile.mkdtemp(prefix="oathctl-pg-bench.", dir="/tmp")
-    os.chmod(pg_dir, 0o755)
-    scripts = os.path.join(ROOT, "scripts")
-    run(["bash", os.path.join(scripts, "pg-up.sh"), pg_dir], env=dict(os.environ, PG_FSYNC="on"))
-    try:
-        pg_env = dict(os.environ)
-        for line in open(os.path.join(pg_dir, "env")):
-            name, value = line.replace("export ", "", 1).strip().split("=", 1)
-            pg_env[name] = value
-        base = pg_env["OATHCTL_TEST_POSTGRES"].rsplit("/", 1)[0]
-        port = pg_env["OATHCTL_TEST_POSTGRES_PORT"]
-        def new_database(name):
-            run(["psql", "-h", "127.0.0.1", "-p", port, "-U", "postgres", "-d", "oathctl_test", "-q", "-c", f"CREATE DATABASE {name}"], env=pg_env)
-            return f"{base}/{name}"
+    with Cluster(ROOT) as cluster:
+        pg_env = cluster.env
         imports = []
         for attempt in range(2):
-            store = new_database(f"bench_import_{attempt}")
+            store = cluster.new_database(f"bench_import_{attempt}")
             env = dict(pg_env, OATHCTL_STORE=store, OATHCTL_KEY_FILE=key_file)
             run([OATHCTL, "init", "--use-existing-key"], env=env)
             imports.append(timed([OATHCTL, "import", upload, "--report", os.path.join(WORK, "import-report.csv")], env=env))
         import_s, import_rss = min(imports)
         run([OATHCTL, "policy", "set", "find.max-matches", "100"], env=env)
         find_s, _ = min(timed([OATHCTL, "find"], env=dict(env, OATHCTL_NOW="1800000000"), stdin="123456\n") for _ in range(2))
-        size = int(run(["psql", "-h", "127.0.0.1", "-p", port, "-U", "postgres", "-d", store.rsplit("/", 1)[1], "-Atc",
-                        "SELECT pg_database_size(current_database())"], env=pg_env).stdout.strip())
-        checks = pairs(run([OATHBENCH], env=dict(pg_env, OATHBENCH_POSTGRES=new_database("bench_checks"))).stdout)
+        size = int(cluster.psql(store.rsplit("/", 1)[1], "SELECT pg_database_size(current_database())"))
+        checks = pairs(run([OATHBENCH], env=dict(pg_env, OATHBENCH_POSTGRES=cluster.new_database("bench_checks"))).stdout)
         return {"import_s": import_s, "import_rss": import_rss, "find_s": find_s, "bytes": size,
                 "verify_ms": float(checks["postgres_verify_ms"]), "activation_ms": float(checks["postgres_activation_ms"])}
-    finally:
-        run(["bash", os.path.join(scripts, "pg-down.sh"), pg_dir], check=False)
 
 
 def main():

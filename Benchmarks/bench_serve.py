@@ -23,6 +23,8 @@ import tempfile
 import time
 import urllib.request
 
+from pg_cluster import Cluster
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OATHCTL = os.path.join(ROOT, ".build", "release", "oathctl")
 TOKENS = 20_000
@@ -139,22 +141,11 @@ def main():
     sqlite_dir = os.path.join(work, "sqlite")
     os.makedirs(sqlite_dir)
     rows = {"SQLite": measure("sqlite", dict(base_env, OATHCTL_STORE=os.path.join(sqlite_dir, "tokens.sqlite")), sqlite_dir)}
-    pg_dir = tempfile.mkdtemp(prefix="oathctl-pg-bench.", dir="/tmp")
-    os.chmod(pg_dir, 0o755)
-    subprocess.run(["bash", os.path.join(ROOT, "scripts", "pg-up.sh"), pg_dir], env=dict(os.environ, PG_FSYNC="on"), check=True)
-    try:
-        pg_env = dict(base_env)
-        for line in open(os.path.join(pg_dir, "env")):
-            name, value = line.replace("export ", "", 1).strip().split("=", 1)
-            pg_env[name] = value
-        subprocess.run(["psql", "-h", "127.0.0.1", "-p", pg_env["OATHCTL_TEST_POSTGRES_PORT"], "-U", "postgres", "-d", "oathctl_test",
-                        "-qc", "CREATE DATABASE bench_serve"], env=pg_env, check=True)
-        pg_env["OATHCTL_STORE"] = pg_env["OATHCTL_TEST_POSTGRES"].rsplit("/", 1)[0] + "/bench_serve"
+    with Cluster(ROOT, base_env) as cluster:
+        pg_env = dict(cluster.env, OATHCTL_STORE=cluster.new_database("bench_serve"))
         work_pg = os.path.join(work, "postgres")
         os.makedirs(work_pg)
         rows["PostgreSQL"] = measure("postgres", pg_env, work_pg)
-    finally:
-        subprocess.run(["bash", os.path.join(ROOT, "scripts", "pg-down.sh"), pg_dir])
     shutil.rmtree(work, ignore_errors=True)
     table = "| store | connections | requests/s | p50 | p99 | vs peer requests/s |\n|---|---|---|---|---|---|\n"
     for store, results in rows.items():
