@@ -39,9 +39,7 @@ extension TokenService {
                 throw StoreError.notActivated(serial: record.token.serial, status: record.token.status.rawValue)
             }
             return try self.check(record, code: code, kind: .verify, policy: facts.policy, stamp: stamp) { (key, state, policy, code, time) throws(Verification.Failure) in
-                try Verification.verify(code: code, key: key, request: .init(
-                    time: time, step: UInt64(state.token.interval), digits: state.token.digits, window: policy.verifyWindowSteps,
-                    drift: state.token.drift, lastUsedStep: state.token.lastUsedStep.map { UInt64($0) }))
+                try Verification.verify(code: code, key: key, request: Self.signInRequest(state, policy: policy, time: time))
             }
         }
     }
@@ -79,6 +77,13 @@ extension TokenService {
                             audit: [stamp.entry(.unlocked(wasLocked: wasLocked), serial: record.token.serial, upn: record.token.upn)],
                             result: wasLocked)
         }
+    }
+
+    /// A sign-in check's search: the policy's small window around now plus the token's drift,
+    /// above the replay floor unless `replays` (a probe that records nothing may match a used code).
+    static func signInRequest(_ record: TokenRecord, policy: Policy, time: UInt64, replays: Bool = false) -> Verification.Request {
+        Verification.Request(time: time, step: UInt64(record.token.interval), digits: record.token.digits, window: policy.verifyWindowSteps,
+                             drift: record.token.drift, lastUsedStep: replays ? nil : record.token.lastUsedStep.map { UInt64($0) })
     }
 
     private typealias Search = (HMACKey, TokenRecord, Policy, UInt32, UInt64) throws(Verification.Failure) -> Verification.Match

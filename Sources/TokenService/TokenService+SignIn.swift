@@ -36,9 +36,8 @@ extension TokenService {
             guard let record = facts.token, let value = try? Verification.parseCode(code, digits: record.token.digits),
                   let secret = try? vault.box.open(record.sealed, serial: record.token.serial) else { return Decision(result: false) }
             let key = HMACKey(secret: secret, algorithm: HashAlgorithm(rawValue: record.token.hash) ?? .sha1)
-            let found = try? Verification.verify(code: value, key: key, request: .init(
-                time: UInt64(max(0, clock())), step: UInt64(record.token.interval), digits: record.token.digits,
-                window: facts.policy.verifyWindowSteps, drift: record.token.drift, lastUsedStep: nil))
+            let found = try? Verification.verify(code: value, key: key,
+                                                 request: Self.signInRequest(record, policy: facts.policy, time: UInt64(max(0, clock())), replays: true))
             return Decision(result: found != nil)
         }
     }
