@@ -35,7 +35,7 @@ build: deps
 test: deps
 	$(SWIFT) build --build-tests
 	bash scripts/with-postgres.sh $(SWIFT) test --skip-build
-	bash scripts/schemathesis.sh
+	bash scripts/with-postgres.sh bash scripts/schemathesis.sh
 
 ## demo: the main job on the bundled samples.
 demo: build

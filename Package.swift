@@ -63,7 +63,7 @@ let package = Package(
         .target(
             name: "OATHServer",
             dependencies: [
-                "TokenDomain", "TokenService", "TokenImport", "SecretSealing",
+                "OATHCore", "TokenDomain", "TokenService", "TokenImport", "SecretSealing",
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),

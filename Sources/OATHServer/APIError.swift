@@ -61,6 +61,8 @@ struct APIError: HTTPResponseError, Sendable {
         case .operatorNotFound: "operator_not_found"
         case .lastAdmin: "last_admin"
         case .loginRefused: "unauthorized"
+        case .batchNotFound: "batch_not_found"
+        case .reportNotKept: "report_not_kept"
         case .unreachable, .database: "store_unavailable"
         case .storeMissing, .storeExists, .notEmpty, .notAStore, .wrongKey: "store_error"
         }

@@ -1,4 +1,5 @@
 import Hummingbird
+import TokenImport
 import TokenDomain
 import TokenService
 
@@ -80,3 +81,63 @@ extension AuditEntry: ResponseEncodable {}
 extension Batch: ResponseEncodable {}
 extension Operator: ResponseEncodable {}
 extension Policy: ResponseEncodable {}
+
+/// A finding as the API shows it: the columns of the error report.
+struct FindingView: Encodable, Sendable {
+    var line: Int
+    var upn: String
+    var serial: String
+    var field: String
+    var code: String
+    var message: String
+
+    init(_ finding: Finding) {
+        line = finding.line
+        upn = finding.upn
+        serial = finding.serial
+        field = finding.field
+        code = finding.code.rawValue
+        message = finding.message
+    }
+}
+
+/// What `POST /validate` and `POST /imports` answer: the summary as `--format json` prints it,
+/// what the import stored, and the findings (the first 1,000; the report holds them all).
+struct UploadResult: ResponseEncodable {
+    var file: String
+    var rowsRead: Int
+    var accepted: Int
+    var rejected: Int
+    var warnings: Int
+    var counts: [String: Int]
+    var fileUnusable: Bool
+    var exitStatus: Int32
+    var stored: StoredCounts?
+    /// Where a committed import's error report is kept.
+    var report: String?
+    var findings: [FindingView]
+    var findingsTotal: Int
+
+    init(settings: UploadSettings, summary: ValidationSummary, findings: CollectedFindings) {
+        file = settings.name
+        rowsRead = summary.rowsRead
+        accepted = summary.accepted
+        rejected = summary.rejected
+        warnings = summary.warnings
+        counts = summary.counts
+        fileUnusable = summary.fileUnusable
+        exitStatus = summary.exitStatus
+        self.findings = findings.first
+        findingsTotal = findings.report.findings
+    }
+}
+
+/// What an import did to the store.
+struct StoredCounts: Encodable, Sendable {
+    var added: Int
+    var assigned: Int
+    var unchanged: Int
+    var batch: Int64?
+    /// False when nothing was stored (`atomic` with rejected rows, or an unusable file).
+    var committed: Bool
+}

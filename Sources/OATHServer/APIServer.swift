@@ -16,16 +16,22 @@ public struct APIServer: Sendable {
     let signInThrottle: FailureThrottle
     /// The proxy whose `X-Forwarded-For` names the client (with `--insecure-http` behind it).
     let trustedProxy: String?
+    /// The largest token file `POST /validate` and `POST /imports` take (`--max-upload-mb`).
+    let maxUploadBytes: Int
 
-    public init(service: TokenService, tls: Bool, trustedProxy: String? = nil) {
-        self.init(service: service, tls: tls, trustedProxy: trustedProxy, throttle: FailureThrottle(),
+    public static let defaultMaxUploadMB = 200
+
+    public init(service: TokenService, tls: Bool, trustedProxy: String? = nil, maxUploadMB: Int = defaultMaxUploadMB) {
+        self.init(service: service, tls: tls, trustedProxy: trustedProxy, maxUploadMB: maxUploadMB, throttle: FailureThrottle(),
                   signInThrottle: FailureThrottle(limit: 30))
     }
 
-    init(service: TokenService, tls: Bool, trustedProxy: String? = nil, throttle: FailureThrottle, signInThrottle: FailureThrottle) {
+    init(service: TokenService, tls: Bool, trustedProxy: String? = nil, maxUploadMB: Int = defaultMaxUploadMB, throttle: FailureThrottle,
+         signInThrottle: FailureThrottle) {
         self.service = service
         self.tls = tls
         self.trustedProxy = trustedProxy
+        maxUploadBytes = maxUploadMB << 20
         self.throttle = throttle
         self.signInThrottle = signInThrottle
     }
@@ -41,6 +47,7 @@ public struct APIServer: Sendable {
         addLogoutRoute(authenticated)
         addTokenRoutes(authenticated)
         addAdminRoutes(authenticated)
+        addUploadRoutes(authenticated)
         return router
     }
 

@@ -13,12 +13,16 @@ public struct ServerSettings: Sendable {
     public var tls: (certificate: String, key: String)?
     /// The TLS proxy in front, whose `X-Forwarded-For` is believed.
     public var trustedProxy: String?
+    /// The largest token file an upload may be, in MiB.
+    public var maxUploadMB: Int
 
-    public init(host: String, port: Int, tls: (certificate: String, key: String)?, trustedProxy: String? = nil) {
+    public init(host: String, port: Int, tls: (certificate: String, key: String)?, trustedProxy: String? = nil,
+                maxUploadMB: Int = APIServer.defaultMaxUploadMB) {
         self.host = host
         self.port = port
         self.tls = tls
         self.trustedProxy = trustedProxy
+        self.maxUploadMB = maxUploadMB
     }
 
     /// True when `host` is a loopback address, where plain HTTP never leaves the machine.
@@ -29,7 +33,8 @@ public struct ServerSettings: Sendable {
 /// timeout so a slow client cannot hold a connection, and a graceful stop on SIGTERM or SIGINT.
 public func makeServerApplication(service: TokenService, settings: ServerSettings, logger: Logger,
                                   onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> some ApplicationProtocol {
-    let router = APIServer(service: service, tls: settings.tls != nil, trustedProxy: settings.trustedProxy).router()
+    let router = APIServer(service: service, tls: settings.tls != nil, trustedProxy: settings.trustedProxy,
+                           maxUploadMB: settings.maxUploadMB).router()
     let http = HTTP1Channel.Configuration(idleTimeout: .seconds(30))
     let server: HTTPServerBuilder
     if let tls = settings.tls {

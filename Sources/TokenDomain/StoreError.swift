@@ -31,6 +31,9 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     /// Wrong name or credential, or a locked or disabled operator: one message for all, so a
     /// refusal never tells whether a name exists.
     case loginRefused
+    case batchNotFound(Int64)
+    /// The batch was imported before the store kept error reports.
+    case reportNotKept(batch: Int64)
     case database(String)
 
     /// The kind of refusal, from which each front end derives its answer.
@@ -38,7 +41,7 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .storeMissing, .notAStore, .wrongKey, .unreachable, .database: .failure
         case .invalidUser, .invalidPolicy, .invalidAppName, .invalidOperator, .unstorableText: .invalidInput
-        case .operatorNotFound: .notFound
+        case .operatorNotFound, .batchNotFound, .reportNotKept: .notFound
         case .operatorExists: .conflict
         case .lastAdmin, .loginRefused: .refused
         case .tokenNotFound, .appNotFound: .notFound
@@ -74,6 +77,8 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
         case let .operatorNotFound(name): "no operator named \(name)"
         case let .lastAdmin(name): "\(name) is the last enabled admin; make another admin first (an admin cannot lock every admin out)"
         case .loginRefused: "the name or the password (or key) is wrong, or the operator is locked or disabled"
+        case let .batchNotFound(batch): "no batch \(batch) in the store; 'oathctl batches' or GET /api/v1/batches lists them"
+        case let .reportNotKept(batch): "batch \(batch) was imported before error reports were kept with batches; validate its file again for the report"
         case let .database(message): "the store failed: \(message)"
         }
     }

@@ -33,6 +33,11 @@ public final class CSVWriter {
     }
 
     private func write(fieldBytes: [ArraySlice<UInt8>]) {
+        Self.append(fieldBytes, lineEnding: lineEnding, to: &buffer)
+    }
+
+    /// One RFC 4180 record, as every writer encodes it (files and the report kept with a batch).
+    public static func append(_ fieldBytes: [ArraySlice<UInt8>], lineEnding: String = "\n", to buffer: inout [UInt8]) {
         for (index, field) in fieldBytes.enumerated() {
             if index > 0 { buffer.append(UInt8(ascii: ",")) }
             let needsQuotes = field.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }

@@ -15,8 +15,12 @@ public final class ErrorReport {
     }
 
     public func add(_ finding: Finding) throws {
-        try writer.write([String(finding.line), finding.upn, finding.serial, finding.field, finding.code.rawValue, finding.message]
-            .map(Self.neutralized))
+        try writer.write(Self.cells(of: finding))
+    }
+
+    /// A finding's row of the report, each cell neutralized.
+    public static func cells(of finding: Finding) -> [String] {
+        [String(finding.line), finding.upn, finding.serial, finding.field, finding.code.rawValue, finding.message].map(neutralized)
     }
 
     public func close() throws { try writer.close() }

@@ -8,11 +8,14 @@ public struct ImportOptions: Sendable {
     /// The file's name and SHA-256, for the batch record.
     public var fileName: String
     public var sha256: String
+    /// The error report the caller's handlers fill; a committed import stores it with its batch.
+    public var report: KeptReport?
 
-    public init(fileName: String, sha256: String, atomic: Bool = false) {
+    public init(fileName: String, sha256: String, atomic: Bool = false, report: KeptReport? = nil) {
         self.fileName = fileName
         self.sha256 = sha256
         self.atomic = atomic
+        self.report = report
     }
 }
 

@@ -9,12 +9,35 @@ public struct StoreContents: Sendable, Equatable {
     public var audit: [AuditEntry]
     /// With their credential verifiers (hashes and digests, never a password or key).
     public var operators: [OperatorRecord]
+    /// The error reports kept with batches.
+    public var reports: [BatchReport]
 
-    public init(policy: Policy, apps: [AuthenticatorApp], batches: [Batch], audit: [AuditEntry], operators: [OperatorRecord]) {
+    public init(policy: Policy, apps: [AuthenticatorApp], batches: [Batch], audit: [AuditEntry], operators: [OperatorRecord],
+                reports: [BatchReport]) {
         self.policy = policy
         self.apps = apps
         self.batches = batches
         self.audit = audit
         self.operators = operators
+        self.reports = reports
     }
+}
+
+/// A batch's error report as the import kept it (the CSV `oathctl validate` writes).
+public struct BatchReport: Sendable, Equatable {
+    public var batch: Int64
+    public var csv: [UInt8]
+
+    public init(batch: Int64, csv: [UInt8]) {
+        self.batch = batch
+        self.csv = csv
+    }
+}
+
+/// What a store holds of one batch's error report.
+public enum StoredReport: Sendable, Equatable {
+    case noSuchBatch
+    /// The batch was imported before reports were kept.
+    case notKept
+    case csv([UInt8])
 }

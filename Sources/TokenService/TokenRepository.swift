@@ -38,6 +38,8 @@ public protocol TokenRepository: Sendable {
     func policy() async throws -> Policy
     func auditTrail(_ query: AuditQuery) async throws -> [AuditEntry]
     func batches() async throws -> [Batch]
+    /// The error report kept with a batch.
+    func report(batch: Int64) async throws -> StoredReport
 
     /// The tokens `find` checks (`digits` digits, one user's if `userKey` is set), a block at a time:
     /// `body` gets each block while the backend reads the next.

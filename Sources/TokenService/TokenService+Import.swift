@@ -26,4 +26,13 @@ extension TokenService {
         }
         return result
     }
+
+    /// The error report kept with a committed import's batch, as `oathctl validate` writes it.
+    public func report(batch: Int64) async throws -> [UInt8] {
+        switch try await repository.report(batch: batch) {
+        case let .csv(csv): csv
+        case .notKept: throw StoreError.reportNotKept(batch: batch)
+        case .noSuchBatch: throw StoreError.batchNotFound(batch)
+        }
+    }
 }

@@ -227,6 +227,10 @@ enum Schema {
             // Through the server, each audit entry names the operator's role and the client's address.
             try db.execute(sql: "ALTER TABLE audit ADD COLUMN role TEXT; ALTER TABLE audit ADD COLUMN client TEXT")
         }
+        migrator.registerMigration("v9-batch-report") { db in
+            // Each import's error report, kept with its batch (written in the import's transaction).
+            try db.execute(sql: "CREATE TABLE batch_report (batch_id INTEGER PRIMARY KEY REFERENCES batch(id), csv BLOB NOT NULL)")
+        }
         return migrator
     }
 }

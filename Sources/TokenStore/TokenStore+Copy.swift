@@ -9,7 +9,8 @@ extension TokenStore {
         let apps = try await apps(userKey: nil)
         let batches = try await batches()
         let audit = try await auditTrail(AuditQuery())
-        return StoreContents(policy: policy, apps: apps, batches: batches, audit: audit, operators: try operatorRecords())
+        return StoreContents(policy: policy, apps: apps, batches: batches, audit: audit, operators: try operatorRecords(),
+                             reports: try reports())
     }
 
     public func restore(_ contents: StoreContents, tokens: [TokenRecord], entry: AuditEntry) async throws {
@@ -25,6 +26,9 @@ extension TokenStore {
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """, arguments: [batch.id, batch.fileName, batch.sha256, batch.rowsRead, batch.accepted, batch.rejected, batch.added,
                                      batch.unchanged, batch.assigned, batch.atomic, batch.createdAt, batch.actor])
+            }
+            for report in contents.reports {
+                try db.execute(sql: "INSERT INTO batch_report(batch_id, csv) VALUES (?, ?)", arguments: [report.batch, Data(report.csv)])
             }
             for record in contents.operators { try Self.insert(record, db) }
             for app in contents.apps {

@@ -81,6 +81,9 @@ extension TokenStore {
                 UPDATE batch SET rows_read = ?, accepted = ?, rejected = ?, added = ?, unchanged = ?, assigned = ? WHERE id = ?
                 """, arguments: [result.summary.rowsRead, result.summary.accepted, result.summary.rejected,
                                  result.added, result.unchanged, result.assigned, batch])
+            if let report = options.report {
+                try db.execute(sql: "INSERT INTO batch_report(batch_id, csv) VALUES (?, ?)", arguments: [batch, Data(report.csv)])
+            }
             try Self.append([stamp.entry(.imported(result.tally(batch: batch, fileName: options.fileName)))], db)
             return result
         }

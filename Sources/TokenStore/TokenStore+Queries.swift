@@ -90,6 +90,23 @@ extension TokenStore {
         try read { db in try Batch.fetchAll(db, sql: "SELECT * FROM batch ORDER BY id") }
     }
 
+    public func report(batch: Int64) async throws -> StoredReport {
+        try read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT r.csv FROM batch b LEFT JOIN batch_report r ON r.batch_id = b.id WHERE b.id = ?",
+                                             arguments: [batch]) else { return .noSuchBatch }
+            return (row[0] as Data?).map { .csv(Array($0)) } ?? .notKept
+        }
+    }
+
+    /// Every kept report, by batch.
+    func reports() throws -> [BatchReport] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT batch_id, csv FROM batch_report ORDER BY batch_id").map {
+                BatchReport(batch: $0[0], csv: Array($0[1] as Data))
+            }
+        }
+    }
+
     public func forEachSealedToken(_ body: (TokenRecord) throws -> Void) async throws {
         try read { db in
             let rows = try Row.fetchCursor(db, sql: "SELECT \(Token.columns), sealed_secret, first_failure_at, secret_fp FROM token ORDER BY serial")

@@ -112,6 +112,10 @@ enum PostgresSchema {
             // Through the server, each audit entry names the operator's role and the client's address.
             "ALTER TABLE audit ADD COLUMN role TEXT, ADD COLUMN client TEXT",
         ],
+        [
+            // Each import's error report, kept with its batch (written in the import's transaction).
+            "CREATE TABLE batch_report (batch_id BIGINT PRIMARY KEY REFERENCES batch(id), csv BYTEA NOT NULL)",
+        ],
     ]
 
     /// A row for every policy setting not yet stored, at its default.

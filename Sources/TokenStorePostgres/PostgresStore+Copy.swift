@@ -5,7 +5,8 @@ import TokenService
 extension PostgresStore {
     public func contents() async throws -> StoreContents {
         StoreContents(policy: try await policy(), apps: try await apps(userKey: nil), batches: try await batches(),
-                      audit: try await auditTrail(AuditQuery()), operators: try await operatorRecords())
+                      audit: try await auditTrail(AuditQuery()), operators: try await operatorRecords(),
+                      reports: try await reports())
     }
 
     public func restore(_ contents: StoreContents, tokens: [TokenRecord], entry: AuditEntry) async throws {
@@ -26,6 +27,10 @@ extension PostgresStore {
                     VALUES (\(batch.id), \(batch.fileName), \(batch.sha256), \(batch.rowsRead), \(batch.accepted), \(batch.rejected),
                             \(batch.added), \(batch.unchanged), \(batch.assigned), \(batch.atomic), \(batch.createdAt), \(batch.actor))
                     """, logger: logger)
+            }
+            for report in contents.reports {
+                try await connection.query("INSERT INTO batch_report(batch_id, csv) VALUES (\(report.batch), \(ByteBuffer(bytes: report.csv)))",
+                                           logger: logger)
             }
             for record in contents.operators { try await Self.insert(record, connection, logger: logger) }
             for app in contents.apps {

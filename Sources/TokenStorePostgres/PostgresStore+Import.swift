@@ -90,6 +90,9 @@ extension PostgresStore {
             UPDATE batch SET rows_read = \(result.summary.rowsRead), accepted = \(result.summary.accepted), rejected = \(result.summary.rejected),
             added = \(result.added), unchanged = \(result.unchanged), assigned = \(result.assigned) WHERE id = \(batch)
             """, logger: logger)
+        if let report = options.report {
+            try await connection.query("INSERT INTO batch_report(batch_id, csv) VALUES (\(batch), \(ByteBuffer(bytes: report.csv)))", logger: logger)
+        }
         try await Self.append([stamp.entry(.imported(result.tally(batch: batch, fileName: options.fileName)))], connection, logger: logger)
         return result
     }

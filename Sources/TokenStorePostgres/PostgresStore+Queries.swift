@@ -103,6 +103,30 @@ extension PostgresStore {
         }
     }
 
+    public func report(batch: Int64) async throws -> StoredReport {
+        try await read { connection in
+            let rows = try await connection.query("""
+                SELECT r.csv FROM batch b LEFT JOIN batch_report r ON r.batch_id = b.id WHERE b.id = \(batch)
+                """, logger: logger)
+            for try await csv in rows.decode(ByteBuffer?.self) {
+                return csv.map { .csv(Array($0.readableBytesView)) } ?? .notKept
+            }
+            return .noSuchBatch
+        }
+    }
+
+    /// Every kept report, by batch.
+    func reports() async throws -> [BatchReport] {
+        try await read { connection in
+            var reports: [BatchReport] = []
+            let rows = try await connection.query("SELECT batch_id, csv FROM batch_report ORDER BY batch_id", logger: logger)
+            for try await (batch, csv) in rows.decode((Int64, ByteBuffer).self) {
+                reports.append(BatchReport(batch: batch, csv: Array(csv.readableBytesView)))
+            }
+            return reports
+        }
+    }
+
     public func forEachSealedToken(_ body: (TokenRecord) throws -> Void) async throws {
         try await read { connection in
             let rows = try await connection.query("""

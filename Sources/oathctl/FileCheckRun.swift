@@ -23,8 +23,10 @@ struct FileCheckRun {
         try guardRail.check([("--report", reportPath)] + (options.rejects.map { [("--rejects", $0)] } ?? []) + otherOutputs)
 
         let source = try options.source()
-        let input = try options.reading.input(path: source.path, format: options.inputFormat)
-        let validator = try options.reading.validator(entra: options.entra)
+        let settings = try options.reading.settings(entra: options.entra, format: options.inputFormat)
+        let input: TokenInput
+        do { input = try settings.input(path: source.path) } catch { throw CLIError(error.description) }
+        let validator = settings.validator()
         let report: ErrorReport
         do { report = try ErrorReport(path: reportPath) } catch { throw CLIError("\(error); choose another place with --report") }
         let rejects: CSVWriter?

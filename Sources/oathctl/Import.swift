@@ -36,8 +36,15 @@ extension Oathctl {
                                        store: (storeOptions.storePath, storeOptions.keyPath))
                 (_, reportPath) = try await run.run { input, validator, handlers in
                     let sha256 = try SHA256Digest.of(path: input.path)
+                    // The report is also kept with the batch (GET /api/v1/imports/{batch}/report).
+                    let kept = KeptReport()
+                    var handlers = handlers
+                    handlers.finding = { [write = handlers.finding] finding in
+                        try write(finding)
+                        kept.add(finding)
+                    }
                     let imported = try await service.importTokens(input, validator: validator,
-                                                                  options: .init(fileName: name, sha256: sha256, atomic: atomic),
+                                                                  options: .init(fileName: name, sha256: sha256, atomic: atomic, report: kept),
                                                                   handlers: handlers, context: storeOptions.context)
                     result = imported
                     return imported.summary

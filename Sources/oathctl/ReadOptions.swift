@@ -36,7 +36,7 @@ struct ReadOptions: ParsableArguments {
     var noMACCheck = false
 
     func validate() throws {
-        guard [",", ";", "tab", "\t"].contains(delimiter) else { throw ValidationError("--delimiter must be ',', ';' or 'tab'") }
+        guard ReadingSettings.delimiter(named: delimiter) != nil else { throw ValidationError("--delimiter must be ',', ';' or 'tab'") }
         for (flag, value) in [("--manufacturer", manufacturer), ("--model", model)] {
             if let value, let problem = DisplayText.problem(in: value, maxLength: RowRules.maxNameLength) {
                 throw ValidationError("\(flag) \(problem)")
@@ -50,45 +50,30 @@ struct ReadOptions: ParsableArguments {
         }
     }
 
-    var delimiterByte: UInt8 {
-        switch delimiter {
-        case ";": UInt8(ascii: ";")
-        case "tab", "\t": 0x09
-        default: UInt8(ascii: ",")
-        }
-    }
+    var delimiterByte: UInt8 { ReadingSettings.delimiter(named: delimiter) ?? UInt8(ascii: ",") }
 
-    /// A validator template with these options and the given rules.
-    func validator(entra: Bool) throws -> FileValidator {
-        var aliases: [String: Column] = [:]
+    /// The settings of a pass: these options, `entra` and the input format. Reads the key,
+    /// password and UPN map files named.
+    func settings(entra: Bool, format: InputFormat) throws -> ReadingSettings {
+        var settings = ReadingSettings()
+        settings.format = format
+        settings.entra = entra
+        settings.secretEncoding = secretEncoding
+        settings.delimiter = delimiterByte
         for entry in columnMap {
             let parts = entry.split(separator: "=", maxSplits: 1)
-            aliases[Column.fold(parts[1])] = Column(header: parts[0])
+            settings.columnAliases[Column.fold(parts[1])] = Column(header: parts[0])
         }
-        var rules = RowRules(entra: entra, secretEncoding: secretEncoding, upnMap: try readUPNMap())
-        rules.defaultManufacturer = manufacturer ?? ""
-        rules.defaultModel = model ?? ""
-        return FileValidator(rules: rules, delimiter: delimiterByte, columnAliases: aliases)
-    }
-
-    /// The input in the format asked for, or told by its content (`auto`).
-    func input(path: String, format: InputFormat) throws -> TokenInput {
-        var format = format
-        if format == .auto {
-            do { format = try TokenInput.detectFormat(path: path) } catch { throw CLIError(error.description) }
-        }
-        switch format {
-        case .auto, .csv: return .csv(path: path)
-        case .oathCSV: return .oathCSV(path: path)
-        case .safewordDAT: return .safewordDAT(path: path)
-        case .pskc: break
-        }
+        settings.upnMap = try readUPNMap()
+        settings.manufacturer = manufacturer
+        settings.model = model
         let psk = try pskFile.map { path -> [UInt8] in
             let text = try SecretText.read(file: path, what: "pre-shared key")
             do { return try Hex.decode(utf8: text) } catch { throw CLIError("the pre-shared key in \(path) is not hex: \(error)") }
         }
-        return .pskc(path: path, keys: PSKCKeys(preSharedKey: psk, password: try passwordFile.map { try SecretText.read(file: $0, what: "password") },
-                                                checkMAC: !noMACCheck))
+        settings.pskcKeys = PSKCKeys(preSharedKey: psk, password: try passwordFile.map { try SecretText.read(file: $0, what: "password") },
+                                     checkMAC: !noMACCheck)
+        return settings
     }
 
     /// Serial -> UPN from `--upn-map` (a header row, if any, is recognised by having no '@' in its second cell).

@@ -32,9 +32,12 @@ extension Oathctl {
         @Option(name: .customLong("trusted-proxy"),
                 help: ArgumentHelp("The proxy's address: its X-Forwarded-For names the client (ignored from anyone else).", valueName: "address"))
         var trustedProxy: String?
+        @Option(name: .customLong("max-upload-mb"), help: ArgumentHelp("The largest token file POST /api/v1/validate and /imports take, in MiB (1-4096).", valueName: "MiB"))
+        var maxUploadMB = APIServer.defaultMaxUploadMB
 
         func validate() throws {
             if storeOptions.actor != nil { throw ValidationError("the server records each request under its authenticated operator; --actor does not apply") }
+            guard (1...4096).contains(maxUploadMB) else { throw ValidationError("--max-upload-mb takes 1 to 4096 (MiB)") }
             if (tlsCertificate == nil) != (tlsKey == nil) { throw ValidationError("give --tls-cert and --tls-key together") }
             let settings = try self.settings()
             if settings.tls == nil, !settings.isLoopback, !insecureHTTP {
@@ -57,7 +60,8 @@ extension Oathctl {
                 throw ValidationError("--listen takes host:port, for example 127.0.0.1:8443")
             }
             let host = String(listen[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
-            return ServerSettings(host: host, port: port, tls: tlsCertificate.map { ($0, tlsKey!) }, trustedProxy: trustedProxy)
+            return ServerSettings(host: host, port: port, tls: tlsCertificate.map { ($0, tlsKey!) }, trustedProxy: trustedProxy,
+                                  maxUploadMB: maxUploadMB)
         }
 
         func run() async throws {

@@ -31,6 +31,9 @@ import TokenDomain
         (.post, "/operators", #"{"name":"newcomer","role":"auditor","apiKey":true}"#, .manageOperators),
         (.post, "/operators/auditor-person/disable", nil, .manageOperators),
         (.post, "/operators/auditor-person/enable", nil, .manageOperators),
+        (.post, "/validate", "upn,serial number,secret key,time interval,manufacturer,model\n", .importTokens),
+        (.post, "/imports", "upn,serial number,secret key,time interval,manufacturer,model\n", .importTokens),
+        (.get, "/imports/1/report", nil, .readAudit),
     ]
 
     @Test(arguments: Backend.all) func everyRouteUnderEveryRole(backend: Backend) async throws {
@@ -87,6 +90,7 @@ import TokenDomain
                     .replacingOccurrences(of: "/users/helga@contoso.com", with: "/users/{upn}")
                     .replacingOccurrences(of: "/policy/lockout.threshold", with: "/policy/{key}")
                     .replacingOccurrences(of: "/operators/auditor-person", with: "/operators/{name}")
+                    .replacingOccurrences(of: "/imports/1/report", with: "/imports/{batch}/report")
             })
             paths.formUnion(["/session", "/healthz", "/openapi.yaml", "/operators/{name}"])
             for path in paths { #expect(document.contains("\n  \(path):\n"), "\(path) is not in openapi.yaml") }

@@ -100,11 +100,12 @@ final class ServiceFixture: @unchecked Sendable {
     @discardableResult
     func importText(_ text: String, atomic: Bool = false, service: TokenService? = nil) async throws -> (ImportResult, [Finding]) {
         let findings = FindingList()
+        let report = KeptReport()
         let file = directory.appendingPathComponent("import-\(UUID().uuidString).csv")
         try Data(text.utf8).write(to: file)
         let result = try await (service ?? self.service).importTokens(
-            .csv(path: file.path), options: .init(fileName: "test.csv", sha256: "test", atomic: atomic),
-            handlers: .init { findings.append($0) }, context: context)
+            .csv(path: file.path), options: .init(fileName: "test.csv", sha256: "test", atomic: atomic, report: report),
+            handlers: .init { findings.append($0); report.add($0) }, context: context)
         return (result, findings.all)
     }
 

@@ -37,6 +37,7 @@ import TokenStorePostgres
             #expect(try await store.tokens(matching: TokenFilter()) == source.tokens())
             #expect(try await store.apps(userKey: nil) == source.service.apps())
             #expect(try await store.batches() == source.batches())
+            #expect(try await store.report(batch: 1) == source.repository.report(batch: 1))
             #expect(try await store.policy() == source.service.policy())
             #expect(try await store.operatorRecord(named: "alice") == source.repository.operatorRecord(named: "alice"))
         }

@@ -1,6 +1,6 @@
 import COpenSSL
 import OATHCore
-import TokenImport
+
 
 /// SHA-256 of a file, for the batch record.
 public final class SHA256Digest {
