@@ -55,9 +55,10 @@ struct NewOperatorResponse: ResponseEncodable, Sendable {
     var apiKey: String?
 }
 
-struct TokenPage: ResponseEncodable, Sendable {
+struct TokenPageResponse: ResponseEncodable, Sendable {
+    /// Newest first.
     var tokens: [Token]
-    /// The `after` of the next page, when there is one.
+    /// The `after` of the next page, when there is one (an opaque cursor).
     var next: String?
 }
 

@@ -12,15 +12,19 @@ extension APIServer {
             let serial = query.get("serial")
             // One token's entries are the helpdesk's too; the whole trail is the auditors'.
             _ = try context.require(serial == nil ? .readAudit : .readTokenAudit)
-            let since = try query.get("since").map { text in
-                guard let value = Int64(text) else { throw APIError(.badRequest, code: "since_invalid", message: "since is Unix seconds") }
-                return value
+            func number(_ name: String, _ meaning: String) throws -> Int64? {
+                try query.get(name).map { text in
+                    guard let value = Int64(text), value >= 0 else { throw APIError(.badRequest, code: "\(name)_invalid", message: "\(name) is \(meaning)") }
+                    return value
+                }
             }
-            var entries = try await call { try await service.auditTrail(AuditQuery(serial: serial, user: query.get("upn"), since: since)) }
-            if let actor = query.get("operator") { entries = entries.filter { $0.actor == actor } }
-            if let action = query.get("action") { entries = entries.filter { $0.action == action } }
+            let since = try number("since", "Unix seconds")
+            let after = try number("after", "the id of the last entry of the previous page")
             let limit = min(max(Int(query.get("limit") ?? "") ?? 1_000, 1), 10_000)
-            return Array(entries.suffix(limit))
+            return try await call {
+                try await service.auditTrail(AuditQuery(serial: serial, user: query.get("upn"), since: since, actor: query.get("operator"),
+                                                        action: query.get("action"), after: after, limit: limit))
+            }
         }
         api.get("batches") { _, context -> [Batch] in
             _ = try context.require(.readAudit)

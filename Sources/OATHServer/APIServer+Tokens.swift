@@ -6,22 +6,27 @@ import TokenService
 extension APIServer {
     /// Tokens and users: what the helpdesk works with, and the applications' sign-in check.
     func addTokenRoutes(_ api: RouterGroup<APIContext>) {
-        api.get("tokens") { request, context -> TokenPage in
+        api.get("tokens") { request, context -> TokenPageResponse in
             _ = try context.require(.readTokens)
             let query = request.uri.queryParameters
             let limit = min(max(Int(query.get("limit") ?? "") ?? 100, 1), 1_000)
+            let after = try query.get("after").map { text in
+                guard let cursor = Int64(text), cursor > 0 else {
+                    throw APIError(.badRequest, code: "cursor_invalid", message: "after takes the next of the previous page")
+                }
+                return cursor
+            }
             let status = try query.get("status").map { text in
                 guard let status = TokenStatus(rawValue: text) else {
                     throw APIError(.badRequest, code: "status_invalid", message: "status must be available, assigned, activated or failedActivation")
                 }
                 return status
             }
-            var tokens = try await call {
-                try await service.tokens(matching: TokenFilter(user: query.get("upn"), status: status, serial: query.get("serial")))
+            let page = try await call {
+                try await service.tokenPage(matching: TokenFilter(user: query.get("upn"), status: status, serial: query.get("serial")),
+                                            limit: limit, before: after)
             }
-            if let after = query.get("after") { tokens = Array(tokens.drop { $0.serial <= after }) }
-            let page = Array(tokens.prefix(limit))
-            return TokenPage(tokens: page, next: tokens.count > limit ? page.last?.serial : nil)
+            return TokenPageResponse(tokens: page.tokens, next: page.next.map(String.init))
         }
         api.get("tokens/:serial") { _, context -> Token in
             _ = try context.require(.readTokens)

@@ -23,6 +23,18 @@ public struct StoreContents: Sendable, Equatable {
     }
 }
 
+/// One page of a token listing, newest first.
+public struct TokenPage: Sendable, Equatable {
+    public var tokens: [Token]
+    /// The cursor of the next page (the last token's place in the store), when there is one.
+    public var next: Int64?
+
+    public init(tokens: [Token], next: Int64?) {
+        self.tokens = tokens
+        self.next = next
+    }
+}
+
 /// A batch's error report as the import kept it (the CSV `oathctl validate` writes).
 public struct BatchReport: Sendable, Equatable {
     public var batch: Int64

@@ -24,6 +24,9 @@ public protocol TokenRepository: Sendable {
     func perform<T>(_ reads: TransactionReads, _ decide: (TransactionFacts) throws -> Decision<T>) async throws -> T
 
     func tokens(matching filter: TokenFilter) async throws -> [Token]
+    /// At most `limit` tokens matching `filter`, newest first, stored before the cursor `before`
+    /// (the `next` of the previous page).
+    func tokenPage(matching filter: TokenFilter, limit: Int, before: Int64?) async throws -> TokenPage
     /// One token, or nil; `serial` is compared as a serial key.
     func token(serial: String) async throws -> Token?
     /// One user's apps (by user key), or everyone's.
@@ -177,15 +180,28 @@ public struct AuditStamp: Sendable {
     }
 }
 
-/// Which audit entries to read: filtered by serial and user (both without case) and time.
+/// Which audit entries to read, oldest first: filtered by serial and user (both without case),
+/// operator, action and time, and paged by entry id.
 public struct AuditQuery: Sendable {
     public var serial: String?
     public var user: String?
     public var since: Int64?
+    /// The operator who acted, exactly.
+    public var actor: String?
+    public var action: String?
+    /// Only entries after this one (the last id of the previous page).
+    public var after: Int64?
+    /// At most this many (nil: all).
+    public var limit: Int?
 
-    public init(serial: String? = nil, user: String? = nil, since: Int64? = nil) {
+    public init(serial: String? = nil, user: String? = nil, since: Int64? = nil, actor: String? = nil, action: String? = nil,
+                after: Int64? = nil, limit: Int? = nil) {
         self.serial = serial
         self.user = user
         self.since = since
+        self.actor = actor
+        self.action = action
+        self.after = after
+        self.limit = limit
     }
 }

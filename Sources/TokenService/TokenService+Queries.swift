@@ -6,6 +6,11 @@ extension TokenService {
         try await repository.tokens(matching: filter)
     }
 
+    /// A page of tokens, newest first (the API's listing); `limit` is kept within 1...1,000.
+    public func tokenPage(matching filter: TokenFilter, limit: Int, before: Int64?) async throws -> TokenPage {
+        try await repository.tokenPage(matching: filter, limit: min(max(limit, 1), 1_000), before: before)
+    }
+
     /// One token, or `tokenNotFound`.
     public func token(serial: String) async throws -> Token {
         guard let token = try await repository.token(serial: serial) else { throw StoreError.tokenNotFound(serial: serial) }

@@ -5,6 +5,25 @@ import TokenService
 
 extension TokenStore {
     public func tokens(matching filter: TokenFilter) async throws -> [Token] {
+        let (whereClause, arguments) = Self.conditions(filter)
+        return try read { db in
+            try Token.fetchAll(db, sql: "SELECT \(Token.columns) FROM token \(whereClause) ORDER BY serial", arguments: arguments)
+        }
+    }
+
+    public func tokenPage(matching filter: TokenFilter, limit: Int, before: Int64?) async throws -> TokenPage {
+        var (whereClause, arguments) = Self.conditions(filter, before: before)
+        _ = arguments.append(contentsOf: [limit + 1])
+        return try read { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT \(Token.columns), id FROM token \(whereClause) ORDER BY id DESC LIMIT ?",
+                                        arguments: arguments)
+            let tokens = try rows.prefix(limit).map { try Token(row: $0) }
+            return TokenPage(tokens: tokens, next: rows.count > limit ? rows[limit - 1]["id"] : nil)
+        }
+    }
+
+    /// The WHERE clause of a filter (and a page's cursor), with its arguments.
+    private static func conditions(_ filter: TokenFilter, before: Int64? = nil) -> (String, StatementArguments) {
         var conditions: [String] = []
         var arguments: [DatabaseValueConvertible?] = []
         if let user = filter.user {
@@ -23,10 +42,11 @@ extension TokenStore {
             conditions.append("serial_key = lower(?)")
             arguments.append(serial)
         }
-        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        return try read { db in
-            try Token.fetchAll(db, sql: "SELECT \(Token.columns) FROM token \(whereClause) ORDER BY serial", arguments: StatementArguments(arguments))
+        if let before {
+            conditions.append("id < ?")
+            arguments.append(before)
         }
+        return (conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "), StatementArguments(arguments))
     }
 
     public func token(serial: String) async throws -> Token? {
@@ -79,10 +99,22 @@ extension TokenStore {
             conditions.append("at >= ?")
             arguments.append(since)
         }
+        for (column, value) in [("actor", query.actor), ("action", query.action)] {
+            if let value {
+                conditions.append("\(column) = ?")
+                arguments.append(value)
+            }
+        }
+        if let after = query.after {
+            conditions.append("id > ?")
+            arguments.append(after)
+        }
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        arguments.append(query.limit ?? -1)
         return try read { db in
-            try AuditEntry.fetchAll(db, sql: "SELECT id, at, actor, action, serial, upn, detail, request_id, role, client FROM audit \(whereClause) ORDER BY id",
-                                    arguments: StatementArguments(arguments))
+            try AuditEntry.fetchAll(db, sql: """
+                SELECT id, at, actor, action, serial, upn, detail, request_id, role, client FROM audit \(whereClause) ORDER BY id LIMIT ?
+                """, arguments: StatementArguments(arguments))
         }
     }
 

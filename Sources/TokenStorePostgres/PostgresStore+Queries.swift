@@ -18,6 +18,23 @@ extension PostgresStore {
         }
     }
 
+    public func tokenPage(matching filter: TokenFilter, limit: Int, before: Int64?) async throws -> TokenPage {
+        try await read { connection in
+            let rows = try await connection.query("""
+                SELECT \(unescaped: Self.tokenColumns), id FROM token
+                WHERE (\(filter.user.map(UPN.key))::text IS NULL OR user_key = \(filter.user.map(UPN.key)))
+                  AND (\(filter.status?.rawValue)::text IS NULL OR status = \(filter.status?.rawValue))
+                  AND (\(filter.manufacturer)::text IS NULL OR lower(manufacturer) = lower(\(filter.manufacturer)))
+                  AND (\(filter.serial.map(Serial.key))::text IS NULL OR serial_key = \(filter.serial.map(Serial.key)))
+                  AND (\(before)::bigint IS NULL OR id < \(before))
+                ORDER BY id DESC LIMIT \(limit + 1)
+                """, logger: logger).collect()
+            let tokens = try rows.prefix(limit).map(Self.token)
+            let next = rows.count > limit ? try rows[limit - 1].makeRandomAccess()[15].decode(Int64.self) : nil
+            return TokenPage(tokens: tokens, next: next)
+        }
+    }
+
     public func token(serial: String) async throws -> Token? {
         try await read { connection in
             try await connection.query("SELECT \(unescaped: Self.tokenColumns) FROM token WHERE serial_key = \(Serial.key(serial))",
@@ -76,7 +93,10 @@ extension PostgresStore {
                 WHERE (\(query.serial)::text IS NULL OR lower(serial) = lower(\(query.serial)))
                   AND (\(query.user)::text IS NULL OR lower(upn) = lower(\(query.user)))
                   AND (\(query.since)::bigint IS NULL OR at >= \(query.since))
-                ORDER BY id
+                  AND (\(query.actor)::text IS NULL OR actor = \(query.actor))
+                  AND (\(query.action)::text IS NULL OR action = \(query.action))
+                  AND (\(query.after)::bigint IS NULL OR id > \(query.after))
+                ORDER BY id LIMIT \(query.limit)
                 """, logger: logger)
             for try await (id, at, actor, action, serial, upn, detail, requestId, role, client) in
                 rows.decode((Int64, Int64, String, String, String?, String?, String, String?, String?, String?).self) {

@@ -64,6 +64,52 @@ import TokenDomain
         #expect(trail.filter { $0.actor == "helpdesk-person" }.allSatisfy { $0.role == "helpdesk" && $0.client != nil && $0.requestId != nil })
     }
 
+    /// GET /tokens pages newest first with a cursor, in the store's SQL, and filters before it pages.
+    @Test(arguments: Backend.all) func tokensArePagedNewestFirst(backend: Backend) async throws {
+        let api = try await APIFixture(backend)
+        try await api.store.importText(ServiceFixture.file((1...5).map { ("", "P\($0)", ServiceFixture.secret()) }))
+        try await api.store.importText(ServiceFixture.file([("helga@contoso.com", "P6", ServiceFixture.secret()),
+                                                            ("helga@contoso.com", "P7", ServiceFixture.secret())]))
+        let auditor = bearer(api.keys[.auditor]!)
+        try await api.run { client in
+            var serials: [String] = [], after: String?, pages = 0
+            repeat {
+                let page = try await client.call(.get, "/tokens?limit=3" + (after.map { "&after=\($0)" } ?? ""), headers: auditor)
+                let body = try #require(page.json as? [String: Any])
+                serials += (body["tokens"] as? [[String: Any]] ?? []).compactMap { $0["serial"] as? String }
+                after = body["next"] as? String
+                pages += 1
+            } while after != nil && pages < 10
+            #expect(serials == ["P7", "P6", "P5", "P4", "P3", "P2", "P1"] && pages == 3)
+            let helga = try await client.call(.get, "/tokens?upn=HELGA@contoso.com&limit=1", headers: auditor)
+            let first = try #require(helga.json as? [String: Any])
+            #expect((first["tokens"] as? [[String: Any]])?.map { $0["serial"] as? String } == ["P7"])
+            let rest = try await client.call(.get, "/tokens?upn=helga@contoso.com&limit=1&after=\(first["next"] as! String)", headers: auditor)
+            #expect(rest.text.contains("\"P6\"") && !rest.text.contains("\"next\""))
+            #expect(try await client.call(.get, "/tokens?after=P3", headers: auditor).status == .badRequest)
+        }
+    }
+
+    /// GET /audit filters by operator and action and pages by entry id, in the store's SQL.
+    @Test(arguments: Backend.all) func theAuditTrailIsFilteredAndPaged(backend: Backend) async throws {
+        let api = try await APIFixture(backend)
+        try await api.store.importText(ServiceFixture.file((1...3).map { ("", "A\($0)", ServiceFixture.secret()) }))
+        let admin = bearer(api.keys[.admin]!)
+        try await api.run { client in
+            for serial in ["A1", "A2", "A3"] {
+                _ = try await client.call(.post, "/tokens/\(serial)/assign", json: #"{"upn":"helga@contoso.com"}"#, headers: admin)
+            }
+            let first = try await client.call(.get, "/audit?operator=admin-program&action=token.assign&limit=2", headers: admin)
+            let entries = try #require(first.json as? [[String: Any]])
+            #expect(entries.map { $0["serial"] as? String } == ["A1", "A2"])
+            let last = try #require(entries.last?["id"] as? Int)
+            let rest = try #require(try await client.call(.get, "/audit?operator=admin-program&action=token.assign&after=\(last)",
+                                                          headers: admin).json as? [[String: Any]])
+            #expect(rest.map { $0["serial"] as? String } == ["A3"])
+            #expect(try await client.call(.get, "/audit?after=-1", headers: admin).status == .badRequest)
+        }
+    }
+
     @Test(arguments: Backend.all) func anApplicationChecksSignInsAndNothingElse(backend: Backend) async throws {
         let api = try await APIFixture(backend)
         try await api.store.importText(ServiceFixture.file([("helga@contoso.com", "T1", Base32.encode(Self.seed))]))
