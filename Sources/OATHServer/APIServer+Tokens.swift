@@ -98,8 +98,12 @@ extension APIServer {
             let body = try await request.decode(as: SignInRequest.self, context: context)
             // Per user, so guessing one user's codes from many addresses is slowed too.
             let user = "user:" + UPN.key(body.upn)
-            if let wait = await signInThrottle.retryAfter(user) { throw APIError.throttled(wait) }
+            if let wait = await signInThrottle.retryAfter(user) {
+                metrics.signIn("throttled")
+                throw APIError.throttled(wait)
+            }
             let outcome = try await call { try await service.verifySignIn(upn: body.upn, code: body.code, context: context.service(caller)) }
+            metrics.signIn(outcome.reason?.rawValue ?? "accepted")
             if !outcome.accepted { await signInThrottle.recordFailure(user) }
             return outcome
         }

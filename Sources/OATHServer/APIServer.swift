@@ -18,6 +18,8 @@ public struct APIServer: Sendable {
     let trustedProxy: String?
     /// The largest token file `POST /validate` and `POST /imports` take (`--max-upload-mb`).
     let maxUploadBytes: Int
+    /// Requests, latencies and sign-in outcomes (`GET /metrics`).
+    let metrics = ServerMetrics()
 
     public static let defaultMaxUploadMB = 200
 
@@ -38,6 +40,7 @@ public struct APIServer: Sendable {
 
     public func router() -> Router<APIContext> {
         let router = Router(context: APIContext.self)
+        router.add(middleware: RequestMetrics(metrics: metrics))
         router.add(middleware: ResponseHeaders(tls: tls))
         router.add(middleware: ClientAddress(trustedProxy: trustedProxy))
         let api = router.group("api/v1")
@@ -48,6 +51,7 @@ public struct APIServer: Sendable {
         addTokenRoutes(authenticated)
         addAdminRoutes(authenticated)
         addUploadRoutes(authenticated)
+        addMetricsRoute(authenticated)
         return router
     }
 
@@ -66,6 +70,16 @@ public struct APIServer: Sendable {
                 throw APIError(.serviceUnavailable, code: "store_unavailable", message: "the store does not answer")
             }
             return Health(status: "ok")
+        }
+    }
+
+    /// `GET /metrics`: for admins and auditors, or a scrape from this machine without credentials
+    /// (Prometheus beside the server). Behind a proxy the client is the one `--trusted-proxy` names.
+    private func addMetricsRoute(_ api: RouterGroup<APIContext>) {
+        api.get("metrics") { _, context -> Response in
+            if context.caller != nil || !ServerSettings.isLoopback(context.client) { _ = try context.require(.readMetrics) }
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                            body: .init(byteBuffer: ByteBuffer(bytes: metrics.text())))
         }
     }
 

@@ -26,7 +26,10 @@ public struct ServerSettings: Sendable {
     }
 
     /// True when `host` is a loopback address, where plain HTTP never leaves the machine.
-    public var isLoopback: Bool { ["127.0.0.1", "::1", "localhost"].contains(host) || host.hasPrefix("127.") }
+    public var isLoopback: Bool { Self.isLoopback(host) }
+
+    /// True for a loopback address (or `localhost`).
+    public static func isLoopback(_ host: String) -> Bool { ["127.0.0.1", "::1", "localhost"].contains(host) || host.hasPrefix("127.") }
 }
 
 /// The application `oathctl serve` runs: the API router over HTTP/1.1 (or TLS), with an idle

@@ -110,6 +110,27 @@ import TokenDomain
         }
     }
 
+    /// GET /metrics: requests by route template and status, sign-in outcomes; for admins and
+    /// auditors (or a loopback scrape); never a user, serial or code in a label.
+    @Test func metricsCountRequestsAndSignInsWithoutNamingAnyone() async throws {
+        let api = try await APIFixture(.sqlite)
+        try await api.run { client in
+            let verifier = bearer(api.keys[.verifier]!)
+            _ = try await client.call(.post, "/verify", json: #"{"upn":"helga@contoso.com","code":"482913"}"#, headers: verifier)
+            _ = try await client.call(.get, "/tokens", headers: verifier)
+            #expect(try await client.call(.get, "/metrics", headers: bearer(api.keys[.helpdesk]!)).status == .forbidden)
+            #expect(try await client.call(.get, "/metrics").status == .unauthorized)
+            let scraped = try await client.call(.get, "/metrics", headers: bearer(api.keys[.auditor]!))
+            #expect(scraped.status == .ok && scraped.headers[.contentType]?.hasPrefix("text/plain") == true)
+            let text = scraped.text
+            #expect(text.contains(#"oathctl_http_requests_total{route="/api/v1/verify",method="POST",status="200"} 1"#), "\(text)")
+            #expect(text.contains(#"oathctl_http_requests_total{route="/api/v1/tokens",method="GET",status="403"} 1"#))
+            #expect(text.contains(#"oathctl_sign_in_checks_total{outcome="wrong_code"} 1"#))
+            #expect(text.contains(#"oathctl_http_request_duration_seconds_bucket{route="/api/v1/verify",le="#))
+            for secret in ["helga", "482913", api.keys[.verifier]!] { #expect(!text.contains(secret)) }
+        }
+    }
+
     @Test(arguments: Backend.all) func anApplicationChecksSignInsAndNothingElse(backend: Backend) async throws {
         let api = try await APIFixture(backend)
         try await api.store.importText(ServiceFixture.file([("helga@contoso.com", "T1", Base32.encode(Self.seed))]))

@@ -34,6 +34,7 @@ import TokenDomain
         (.post, "/validate", "upn,serial number,secret key,time interval,manufacturer,model\n", .importTokens),
         (.post, "/imports", "upn,serial number,secret key,time interval,manufacturer,model\n", .importTokens),
         (.get, "/imports/1/report", nil, .readAudit),
+        (.get, "/metrics", nil, .readMetrics),
     ]
 
     @Test(arguments: Backend.all) func everyRouteUnderEveryRole(backend: Backend) async throws {
