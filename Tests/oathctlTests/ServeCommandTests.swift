@@ -79,10 +79,48 @@ import Testing
                                                    "\(api)/verify"], in: directory)
         #expect(check.contains(#""accepted":true"#) || check.contains("code_reused"), "\(check)")
 
+        // An admin's uploads: the validate download is byte for byte what `oathctl validate` writes;
+        // an encrypted PSKC is imported with its key in a header.
+        let admin = try #require(try cli.run(["operator", "add", "boss", "--role", "admin", "--api-key"]).stdout.split(separator: "\n").last)
+        let asAdmin = ["-H", "Authorization: Bearer \(admin)"]
+        try Self.run("/usr/bin/curl", ["-s", "--cacert", "cert.pem", "-H", "Accept: text/csv", "--data-binary", "@" + sample("tokens-with-errors.csv"),
+                                       "-o", "downloaded.csv", "\(api)/validate?name=tokens-with-errors.csv"] + asAdmin, in: directory)
+        _ = try cli.run(["validate", sample("tokens-with-errors.csv"), "--report", directory.appendingPathComponent("cli.csv").path])
+        let downloaded = try Data(contentsOf: directory.appendingPathComponent("downloaded.csv"))
+        let written = try Data(contentsOf: directory.appendingPathComponent("cli.csv"))
+        #expect(!downloaded.isEmpty && downloaded == written)
+        let transportKey = try String(contentsOf: URL(fileURLWithPath: sample("vendor-transport.key")), encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let imported = try Self.run("/usr/bin/curl", ["-s", "--cacert", "cert.pem", "-H", "X-PSKC-Key: \(transportKey)", "--data-binary",
+                                                      "@" + sample("vendor-tokens.pskc.xml"), "\(api)/imports?name=vendor.pskc"] + asAdmin,
+                                    in: directory)
+        #expect(imported.contains(#""added":5"#), "\(imported)")
+        let metrics = try Self.run("/usr/bin/curl", ["-s", "--cacert", "cert.pem", "\(api)/metrics"], in: directory)
+        #expect(metrics.contains("oathctl_sign_in_checks_total"))
+
         kill(server.processIdentifier, SIGTERM)
         server.waitUntilExit()
         #expect(server.terminationStatus == 0)
-        let everything = try String(contentsOf: log, encoding: .utf8) + (try cli.run(["audit", "--format", "json"]).stdout)
-        for secret in [Self.password, String(key), csrf] { #expect(!everything.contains(secret)) }
+
+        // Nothing the run produced holds a secret: not the log, the audit, the metrics or the store
+        // file (seeds sealed, passwords hashed, keys and session ids as digests).
+        let sessionId = try #require(sessionCookie.split(separator: "\t").last?.trimmingCharacters(in: .whitespacesAndNewlines))
+        _ = try cli.run(["convert", sample("vendor-tokens.pskc.xml"), "--psk-file", sample("vendor-transport.key"), "--to", "entra-csv",
+                         "--output", directory.appendingPathComponent("plain.csv").path, "--report", directory.appendingPathComponent("c.csv").path])
+        let vendorSeeds = try String(contentsOf: directory.appendingPathComponent("plain.csv"), encoding: .utf8)
+            .split(separator: "\n").dropFirst().map { String($0.split(separator: ",", omittingEmptySubsequences: false)[2]) }
+        #expect(vendorSeeds.count == 5)
+        let store = ["tokens.sqlite", "tokens.sqlite-wal"].map {
+            String(decoding: (try? Data(contentsOf: directory.appendingPathComponent($0))) ?? Data(), as: UTF8.self)
+        }
+        let produced = [try String(contentsOf: log, encoding: .utf8), try cli.run(["audit", "--format", "json"]).stdout, metrics, imported] + store
+        let secrets = [Self.password, String(key), String(admin), csrf, sessionId, Self.seed, transportKey] + vendorSeeds
+        for (index, text) in produced.enumerated() {
+            for secret in secrets { #expect(!text.contains(secret), "output \(index) holds a secret") }
+            // (The store's files are binary: a code's six digits may occur in them by chance.)
+            for code in [try code(now), try code(now + 30)] where index < 4 {
+                #expect(text.range(of: "(?<![0-9])\(code)(?![0-9])", options: .regularExpression) == nil, "output \(index) holds a code")
+            }
+        }
     }
 }
