@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import Hummingbird
 import OATHServer
+import ServiceLifecycle
 import TokenStore
 
 extension Oathctl {
@@ -70,7 +71,11 @@ extension Oathctl {
             var logger = Logger(label: "oathctl.serve")
             logger.logLevel = .info
             let application = try Self.application(service: service, settings: settings, logger: logger)
-            try await application.runService()
+            // SIGTERM or SIGINT: stop accepting, let requests in flight finish for at most 10 s.
+            var configuration = ServiceGroupConfiguration(services: [application], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            configuration.maximumGracefulShutdownDuration = .seconds(10)
+            try await ServiceGroup(configuration: configuration).run()
+            await service.repository.close()
         }
     }
 }
