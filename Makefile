@@ -6,7 +6,7 @@ DEBUG    := .build/debug/oathctl
 # System libraries oathctl links: libcrypto (OpenSSL 3) and SQLite.
 SYSTEM_PACKAGES := libssl-dev libsqlite3-dev pkg-config
 
-.PHONY: all deps build test demo bench bench-serve fuzz faults install clean
+.PHONY: all deps build test demo serve bench bench-serve fuzz faults install clean
 
 all: build
 
@@ -31,15 +31,22 @@ build: deps
 
 ## test: every unit and end-to-end test (debug build), with a throwaway PostgreSQL 15 cluster
 ## (installed with apt-get when missing and root; started on a free port, removed afterwards), then the
-## API against its OpenAPI document with schemathesis (PyPI, in .build/venv); CI runs exactly this.
+## API against its OpenAPI document with schemathesis (PyPI, in .build/venv) on both stores, then the web page
+## in headless Chromium with selenium (Debian's chromium and chromium-driver, installed when missing and root);
+## CI runs exactly this.
 test: deps
 	$(SWIFT) build --build-tests
 	bash scripts/with-postgres.sh $(SWIFT) test --skip-build
 	bash scripts/with-postgres.sh bash scripts/schemathesis.sh
+	bash scripts/browser-tests.sh
 
 ## demo: the main job on the bundled samples.
 demo: build
 	@OATHCTL=$(RELEASE) bash scripts/demo.sh
+
+## serve: the web page on a fresh demo store with a demo helpdesk and admin operator (prints the URL and how to sign in).
+serve: build
+	@OATHCTL=$(RELEASE) bash scripts/serve-demo.sh
 
 ## bench: oathctl beside its peers (liboath, OpenSSL, pyotp, Python's csv), release build; writes bench/results.md.
 bench: deps

@@ -70,8 +70,8 @@ let package = Package(
                 .product(name: "HummingbirdTLS", package: "hummingbird"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"), .product(name: "Prometheus", package: "swift-prometheus"),
             ],
-            // The API's contract, compiled into the binary and served at /api/v1/openapi.yaml.
-            resources: [.embedInCode("openapi.yaml")]
+            // The API's contract (served at /api/v1/openapi.yaml) and the page's stylesheet and script, compiled into the binary.
+            resources: [.embedInCode("openapi.yaml"), .embedInCode("Static/app.css"), .embedInCode("Static/app.js")]
         ),
         .executableTarget(
             name: "oathctl",

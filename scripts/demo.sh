@@ -72,3 +72,7 @@ showin "$(code_at $((now + 150)))" "$oathctl" verify 100001
 show "$oathctl" unlock 100001
 showin "$(code_at $((now + 150)))" "$oathctl" verify 100001
 show "$oathctl" audit --serial 100001
+
+step "Next: the web page for the helpdesk and admins"
+echo "Run 'make serve': it starts oathctl serve on a demo store with a demo helpdesk and admin operator,"
+echo "and prints the URL (http://127.0.0.1:8443/) and how to sign in."

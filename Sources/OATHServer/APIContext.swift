@@ -10,6 +10,9 @@ public struct APIContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The authenticated operator; nil until `Authentication` has run (and on the open routes).
     var caller: Caller?
+    /// On the pages: the session's CSRF token for the forms, and the posted form's fields.
+    var csrfToken = ""
+    var form = FormFields()
     /// Ties the request's audit entries, log lines and error body together; sent as `X-Request-Id`.
     let requestId: String
     /// The client's address: as the socket saw it, or as the trusted proxy says (`Authentication`).

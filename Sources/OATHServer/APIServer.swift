@@ -52,6 +52,7 @@ public struct APIServer: Sendable {
         addAdminRoutes(authenticated)
         addUploadRoutes(authenticated)
         addMetricsRoute(authenticated)
+        addPages(router)
         return router
     }
 

@@ -186,6 +186,8 @@ public struct AuditQuery: Sendable {
     public var serial: String?
     public var user: String?
     public var since: Int64?
+    /// Only entries before this time (Unix seconds).
+    public var until: Int64?
     /// The operator who acted, exactly.
     public var actor: String?
     public var action: String?
@@ -194,11 +196,12 @@ public struct AuditQuery: Sendable {
     /// At most this many (nil: all).
     public var limit: Int?
 
-    public init(serial: String? = nil, user: String? = nil, since: Int64? = nil, actor: String? = nil, action: String? = nil,
-                after: Int64? = nil, limit: Int? = nil) {
+    public init(serial: String? = nil, user: String? = nil, since: Int64? = nil, until: Int64? = nil, actor: String? = nil,
+                action: String? = nil, after: Int64? = nil, limit: Int? = nil) {
         self.serial = serial
         self.user = user
         self.since = since
+        self.until = until
         self.actor = actor
         self.action = action
         self.after = after

@@ -24,7 +24,7 @@ extension TokenService {
     /// Logs a person in and begins a session; `loginRefused` as `authenticate` says.
     public func startSession(name: String, password: [UInt8], context: OperationContext) async throws -> SessionStart {
         let account = try await authenticate(name: name, password: password, context: context)
-        let id = RandomToken.hex(), csrf = RandomToken.hex()
+        let id = RandomToken.hex(), csrf = Self.csrfToken(sessionId: id)
         try await transaction(context, operatorName: name) { facts, stamp in
             guard facts.operatorRecord != nil else { throw StoreError.loginRefused }
             return Decision(changes: [.addSession(Session(idDigest: Digest.sha256Hex(id), csrfDigest: Digest.sha256Hex(csrf),
@@ -50,6 +50,13 @@ extension TokenService {
         }
         guard let holder else { throw StoreError.loginRefused }
         return holder
+    }
+
+    /// A session's CSRF token, bound to its id: a page served to the session's cookie can carry it
+    /// in its forms, while a page elsewhere, which cannot read the HttpOnly cookie, cannot make it.
+    /// The store keeps only its digest, as before.
+    public static func csrfToken(sessionId id: String) -> String {
+        Digest.sha256Hex("oathctl csrf token of session " + id)
     }
 
     /// Ends a session (logout); audited under its operator.

@@ -99,6 +99,10 @@ extension TokenStore {
             conditions.append("at >= ?")
             arguments.append(since)
         }
+        if let until = query.until {
+            conditions.append("at < ?")
+            arguments.append(until)
+        }
         for (column, value) in [("actor", query.actor), ("action", query.action)] {
             if let value {
                 conditions.append("\(column) = ?")

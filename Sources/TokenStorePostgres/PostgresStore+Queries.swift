@@ -93,6 +93,7 @@ extension PostgresStore {
                 WHERE (\(query.serial)::text IS NULL OR lower(serial) = lower(\(query.serial)))
                   AND (\(query.user)::text IS NULL OR lower(upn) = lower(\(query.user)))
                   AND (\(query.since)::bigint IS NULL OR at >= \(query.since))
+                  AND (\(query.until)::bigint IS NULL OR at < \(query.until))
                   AND (\(query.actor)::text IS NULL OR actor = \(query.actor))
                   AND (\(query.action)::text IS NULL OR action = \(query.action))
                   AND (\(query.after)::bigint IS NULL OR id > \(query.after))

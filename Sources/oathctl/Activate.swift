@@ -31,7 +31,7 @@ extension Oathctl {
             let service = try await storeOptions.open()
             let typed = try codes(["Code shown on token \(serial): "])[0]
             let outcome = try await storeOperation { try await service.activate(serial: serial, code: typed, user: user, context: storeOptions.context) }
-            try CheckPrinter(format: format, verb: "Activated", window: "in the activation window").finish(outcome)
+            try CheckPrinter(format: format, kind: .activation).finish(outcome)
         }
     }
 
@@ -55,7 +55,7 @@ extension Oathctl {
             let service = try await storeOptions.open()
             let typed = try codes(["Code shown on token \(serial): "])[0]
             let outcome = try await storeOperation { try await service.verify(serial: serial, code: typed, context: storeOptions.context) }
-            try CheckPrinter(format: format, verb: "Verified", window: "now (within the sign-in window)").finish(outcome)
+            try CheckPrinter(format: format, kind: .signIn).finish(outcome)
         }
     }
 
@@ -79,7 +79,7 @@ extension Oathctl {
             let service = try await storeOptions.open()
             let typed = try codes(["A code shown on token \(serial): ", "The next code it shows: "])
             let outcome = try await storeOperation { try await service.resync(serial: serial, first: typed[0], second: typed[1], context: storeOptions.context) }
-            try CheckPrinter(format: format, verb: "Resynchronised", window: "as two consecutive codes in the resync window").finish(outcome)
+            try CheckPrinter(format: format, kind: .resync).finish(outcome)
         }
     }
 
