@@ -16,7 +16,7 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.common.action_chains import ActionChains
-from selenium.webdriver.support import expected_conditions
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.support.ui import WebDriverWait
 
 BASE, OATHCTL, SEED = os.environ["BASE"], os.environ["OATHCTL"], os.environ["SEED"]
@@ -60,11 +60,23 @@ def sign_in(driver, name, path="/"):
     wait_for(driver, "#operator-name")
 
 
+def gone(element):
+    """True once `element`'s page has been replaced. (Chromium sometimes answers a detached node with
+    a plain WebDriverException rather than a stale-element one, so any error means gone.)"""
+    def check(_):
+        try:
+            element.is_enabled()
+            return False
+        except WebDriverException:
+            return True
+    return check
+
+
 def submit(driver, form_button_id):
     """Clicks a form's button and waits for the next page (not the old one's elements)."""
     page = driver.find_element(By.TAG_NAME, "html")
     driver.find_element(By.ID, form_button_id).click()
-    WebDriverWait(driver, 10).until(expected_conditions.staleness_of(page))
+    WebDriverWait(driver, 10).until(gone(page))
     wait_for(driver, "#result")
 
 
@@ -74,7 +86,7 @@ def keys_then_new_page(driver, *keys):
     for key in keys:
         chain = chain.send_keys(key)
     chain.perform()
-    WebDriverWait(driver, 10).until(expected_conditions.staleness_of(page))
+    WebDriverWait(driver, 10).until(gone(page))
 
 
 def check_sign_in_page():
@@ -215,7 +227,7 @@ def check_admin_upload():
         # The last admin cannot remove itself; the rule is explained.
         page = driver.find_element(By.TAG_NAME, "html")
         driver.find_element(By.XPATH, "//tr[td[1]='ada']//button[text()='Remove']").click()
-        WebDriverWait(driver, 10).until(expected_conditions.staleness_of(page))
+        WebDriverWait(driver, 10).until(gone(page))
         assert "last enabled admin" in result(driver), result(driver)
     finally:
         driver.quit()
