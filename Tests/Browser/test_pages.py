@@ -151,6 +151,13 @@ def check_helpdesk_flow():
         submit(driver, "unassign")
         submit(driver, "confirm-unassign")
         assert "Unassigned T3" in result(driver)
+        # Readable on a phone: at 360 px nothing but the wide tables (which scroll) is wider than the screen.
+        driver.set_window_size(360, 800)
+        driver.get(BASE + "/tokens/T1")
+        assert driver.execute_script("return window.innerWidth") <= 380, "the window did not narrow to a phone's width"
+        overflow = driver.execute_script("return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, f"the token card is {overflow} px wider than a 360 px screen"
+        driver.set_window_size(1100, 900)
         # No cookie a script can read.
         assert driver.execute_script("return document.cookie") == ""
         # Sign out; the back button shows no data.
