@@ -49,7 +49,7 @@ extension Oathctl {
         private static func application(service: TokenService, settings: ServerSettings, logger: Logger) throws -> some ApplicationProtocol {
             do {
                 return try makeServerApplication(service: service, settings: settings, logger: logger) { port in
-                    Terminal.printError("oathctl: serving \(settings.tls == nil ? "http" : "https")://\(settings.host):\(port)/api/v1 (stop with Ctrl-C or SIGTERM)")
+                    Terminal.printError("oathctl: serving \(settings.tls == nil ? "http" : "https")://\(settings.host):\(port)/ (the page; the API under /api/v1; stop with Ctrl-C or SIGTERM)")
                 }
             } catch {
                 throw CLIError("cannot use the TLS certificate or key: \(error)").exit()
