@@ -80,9 +80,11 @@ public struct TransactionReads: Sendable {
     public var operators = false
     /// The session (by its id's digest) to read, with its operator.
     public var sessionDigest: String?
+    /// With `userKey`: lock and read the user's activated tokens (a sign-in check).
+    public var activatedTokens = false
 
     public init(at: Int64, serial: String? = nil, userKey: String? = nil, appName: String? = nil, operatorName: String? = nil,
-                operators: Bool = false, sessionDigest: String? = nil) {
+                operators: Bool = false, sessionDigest: String? = nil, activatedTokens: Bool = false) {
         self.at = at
         self.serial = serial
         self.userKey = userKey
@@ -90,6 +92,7 @@ public struct TransactionReads: Sendable {
         self.operatorName = operatorName
         self.operators = operators
         self.sessionDigest = sessionDigest
+        self.activatedTokens = activatedTokens
     }
 }
 
@@ -104,9 +107,11 @@ public struct TransactionFacts: Sendable {
     /// Enabled admins (counted when `reads.operators`; 0 otherwise).
     public var enabledAdmins: Int
     public var session: Session?
+    /// The user's activated tokens, by serial (when `reads.activatedTokens`).
+    public var activatedTokens: [TokenRecord]
 
     public init(token: TokenRecord?, methodCount: Int, appExists: Bool, policy: Policy, operatorRecord: OperatorRecord? = nil,
-                enabledAdmins: Int = 0, session: Session? = nil) {
+                enabledAdmins: Int = 0, session: Session? = nil, activatedTokens: [TokenRecord] = []) {
         self.token = token
         self.methodCount = methodCount
         self.appExists = appExists
@@ -114,6 +119,7 @@ public struct TransactionFacts: Sendable {
         self.operatorRecord = operatorRecord
         self.enabledAdmins = enabledAdmins
         self.session = session
+        self.activatedTokens = activatedTokens
     }
 }
 

@@ -86,10 +86,10 @@ extension TokenService {
                              drift: record.token.drift, lastUsedStep: replays ? nil : record.token.lastUsedStep.map { UInt64($0) })
     }
 
-    private typealias Search = (HMACKey, TokenRecord, Policy, UInt32, UInt64) throws(Verification.Failure) -> Verification.Match
+    typealias Search = (HMACKey, TokenRecord, Policy, UInt32, UInt64) throws(Verification.Failure) -> Verification.Match
 
     /// The common path of every code check: the rules decide (`CodeCheck`); this says what to record.
-    private func check(_ record: TokenRecord, code: String, kind: CodeCheck.Kind, policy: Policy, stamp: AuditStamp,
+    func check(_ record: TokenRecord, code: String, kind: CodeCheck.Kind, policy: Policy, stamp: AuditStamp,
                        search: Search) throws -> Decision<CheckOutcome> {
         let time = stamp.at
         let serial = record.token.serial

@@ -7,6 +7,12 @@ public struct SignInOutcome: Codable, Sendable, Equatable {
     public var accepted: Bool
     public var serial: String?
     public var reason: Refusal?
+
+    public init(accepted: Bool, serial: String? = nil, reason: Refusal? = nil) {
+        self.accepted = accepted
+        self.serial = serial
+        self.reason = reason
+    }
 }
 
 extension TokenService {
@@ -16,29 +22,38 @@ extension TokenService {
     /// counts as a denied attempt on every activated token of the user, so guessing across a
     /// user's tokens locks them all.
     public func verifySignIn(upn: String, code: String, context: OperationContext) async throws -> SignInOutcome {
-        let tokens = try await repository.tokens(matching: TokenFilter(user: upn, status: .activated))
-        guard !tokens.isEmpty else { return SignInOutcome(accepted: false, reason: .wrongCode) }
-        for token in tokens where try await matches(serial: token.serial, code: code) {
-            let outcome = try await verify(serial: token.serial, code: code, context: context)
-            return SignInOutcome(accepted: outcome.accepted, serial: outcome.accepted ? token.serial : nil, reason: outcome.reason)
+        // A name that is no UPN holds no token: the same answer as a wrong code.
+        guard UPN.problem(in: upn) == nil else { return SignInOutcome(accepted: false, reason: .wrongCode) }
+        // One transaction under the user's lock: the probe, the check and what it records, so two
+        // nodes checking the same code for one user cannot both accept it.
+        return try await transaction(context, userKey: UPN.key(upn), activatedTokens: true) { facts, stamp in
+            let tokens = facts.activatedTokens
+            let search: Search = { key, state, policy, value, time throws(Verification.Failure) in
+                try Verification.verify(code: value, key: key, request: Self.signInRequest(state, policy: policy, time: time))
+            }
+            if let match = tokens.first(where: { matches($0, code: code, policy: facts.policy, at: stamp.at) }) {
+                let check = try self.check(match, code: code, kind: .verify, policy: facts.policy, stamp: stamp, search: search)
+                return Decision(changes: check.changes, audit: check.audit, result: SignInOutcome(
+                    accepted: check.result.accepted, serial: check.result.accepted ? match.token.serial : nil, reason: check.result.reason))
+            }
+            var changes: [StoreChange] = [], audit: [AuditEntry] = [], reason = Refusal.wrongCode
+            for token in tokens {
+                let check = try self.check(token, code: code, kind: .verify, policy: facts.policy, stamp: stamp, search: search)
+                changes += check.changes
+                audit += check.audit
+                if check.result.reason == .tokenLocked || check.result.reason == .codeMalformed { reason = check.result.reason ?? reason }
+            }
+            return Decision(changes: changes, audit: audit, result: SignInOutcome(accepted: false, reason: reason))
         }
-        var reason = Refusal.wrongCode
-        for token in tokens {
-            let outcome = try await verify(serial: token.serial, code: code, context: context)
-            if outcome.reason == .tokenLocked || outcome.reason == .codeMalformed { reason = outcome.reason ?? reason }
-        }
-        return SignInOutcome(accepted: false, reason: reason)
     }
 
-    /// Whether `code` is in the token's sign-in window now (a read: nothing recorded, no audit).
-    private func matches(serial: String, code: String) async throws -> Bool {
-        try await repository.perform(TransactionReads(at: clock(), serial: serial)) { facts in
-            guard let record = facts.token, let value = try? Verification.parseCode(code, digits: record.token.digits),
-                  let secret = try? vault.box.open(record.sealed, serial: record.token.serial) else { return Decision(result: false) }
-            let key = HMACKey(secret: secret, algorithm: HashAlgorithm(rawValue: record.token.hash) ?? .sha1)
-            let found = try? Verification.verify(code: value, key: key,
-                                                 request: Self.signInRequest(record, policy: facts.policy, time: UInt64(max(0, clock())), replays: true))
-            return Decision(result: found != nil)
-        }
+    /// Whether `code` is in the token's sign-in window now (nothing recorded; a used code matches too,
+    /// so that its replay is refused on this token rather than counted on every token).
+    private func matches(_ record: TokenRecord, code: String, policy: Policy, at time: Int64) -> Bool {
+        guard let value = try? Verification.parseCode(code, digits: record.token.digits),
+              let secret = try? vault.box.open(record.sealed, serial: record.token.serial) else { return false }
+        let key = HMACKey(secret: secret, algorithm: HashAlgorithm(rawValue: record.token.hash) ?? .sha1)
+        return (try? Verification.verify(code: value, key: key,
+                                         request: Self.signInRequest(record, policy: policy, time: UInt64(max(0, time)), replays: true))) != nil
     }
 }

@@ -27,12 +27,12 @@ public struct TokenService: Sendable {
 
     /// Runs one transaction: `decide` gets the facts read under its locks and the audit stamp.
     func transaction<T>(_ context: OperationContext, serial: String? = nil, userKey: String? = nil, appName: String? = nil,
-                        operatorName: String? = nil, operators: Bool = false, sessionDigest: String? = nil,
+                        operatorName: String? = nil, operators: Bool = false, sessionDigest: String? = nil, activatedTokens: Bool = false,
                         _ decide: (TransactionFacts, AuditStamp) throws -> Decision<T>) async throws -> T {
         let stamp = AuditStamp(at: clock(), context: context)
         var entries: [AuditEntry] = []
         let reads = TransactionReads(at: stamp.at, serial: serial, userKey: userKey, appName: appName, operatorName: operatorName,
-                                     operators: operators, sessionDigest: sessionDigest)
+                                     operators: operators, sessionDigest: sessionDigest, activatedTokens: activatedTokens)
         let result: T
         do {
             result = try await repository.perform(reads) { facts in

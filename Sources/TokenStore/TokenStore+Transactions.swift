@@ -21,7 +21,8 @@ extension TokenStore {
                 operatorRecord: try (reads.operatorName ?? session?.operatorName).flatMap { try Self.fetchOperator(db, sql: "name = ?", $0) },
                 enabledAdmins: reads.operators
                     ? try Int.fetchOne(db, sql: "SELECT count(*) FROM operator WHERE role = 'admin' AND disabled = 0") ?? 0 : 0,
-                session: session)
+                session: session,
+                activatedTokens: reads.activatedTokens ? try reads.userKey.map { try Self.fetchActivated(db, userKey: $0) } ?? [] : [])
             let decision = try decide(facts)
             for change in decision.changes { try Self.apply(change, at: reads.at, db) }
             try Self.append(decision.audit, db)
@@ -81,6 +82,15 @@ extension TokenStore {
         guard let row = try Row.fetchOne(db, sql: "SELECT \(Token.columns), sealed_secret, first_failure_at FROM token WHERE serial_key = lower(?)",
                                          arguments: [serial]) else { return nil }
         return TokenRecord(token: try Token(row: row), sealed: Array(row["sealed_secret"] as Data), firstFailureAt: row["first_failure_at"])
+    }
+
+    /// A user's activated tokens with their sealed seeds and check state, by serial.
+    static func fetchActivated(_ db: Database, userKey: String) throws -> [TokenRecord] {
+        try Row.fetchAll(db, sql: """
+            SELECT \(Token.columns), sealed_secret, first_failure_at FROM token WHERE user_key = ? AND status = 'activated' ORDER BY serial
+            """, arguments: [userKey]).map {
+            TokenRecord(token: try Token(row: $0), sealed: Array($0["sealed_secret"] as Data), firstFailureAt: $0["first_failure_at"])
+        }
     }
 }
 

@@ -9,7 +9,7 @@ extension PostgresStore {
     /// lock when a user is named, then the token's row.
     public func perform<T>(_ reads: TransactionReads, _ decide: (TransactionFacts) throws -> Decision<T>) async throws -> T {
         try await transaction { connection in
-            var methods = 0, appExists = false
+            var methods = 0, appExists = false, activated: [TokenRecord] = []
             if let userKey = reads.userKey {
                 try await connection.query("SELECT pg_advisory_xact_lock_shared(\(Self.ownershipLock))", logger: logger)
                 try await connection.query("SELECT pg_advisory_xact_lock(hashtextextended(\("oathctl.user:" + userKey), 0))", logger: logger)
@@ -18,6 +18,7 @@ extension PostgresStore {
                     appExists = try await connection.query("SELECT EXISTS (SELECT 1 FROM app WHERE user_key = \(userKey) AND name = \(name))",
                                                            logger: logger).collect().first?.decode(Bool.self) ?? false
                 }
+                if reads.activatedTokens { activated = try await Self.fetchActivated(connection, userKey: userKey, logger: logger) }
             }
             var token: TokenRecord?
             if let serial = reads.serial { token = try await Self.fetchRecord(connection, serialKey: Serial.key(serial), logger: logger) }
@@ -42,7 +43,7 @@ extension PostgresStore {
             }
             let facts = TransactionFacts(token: token, methodCount: methods, appExists: appExists,
                                          policy: try await Self.policy(connection, logger: logger), operatorRecord: account, enabledAdmins: admins,
-                                         session: session)
+                                         session: session, activatedTokens: activated)
             let decision = try decide(facts)
             for change in decision.changes { try await apply(change, at: reads.at, connection) }
             try await Self.append(decision.audit, connection, logger: logger)
@@ -157,10 +158,22 @@ extension PostgresStore {
         let rows = try await connection.query(
             "SELECT \(unescaped: tokenColumns), sealed_secret, first_failure_at FROM token WHERE serial_key = \(serialKey) FOR UPDATE",
             logger: logger).collect()
-        guard let row = rows.first else { return nil }
+        return try rows.first.map(record)
+    }
+
+    /// A token row of `tokenColumns, sealed_secret, first_failure_at`.
+    private static func record(_ row: PostgresRow) throws -> TokenRecord {
         let columns = row.makeRandomAccess()
         return TokenRecord(token: try token(row), sealed: Array(try columns[15].decode(ByteBuffer.self).readableBytesView),
                            firstFailureAt: try columns[16].decode(Int64?.self))
+    }
+
+    /// A user's activated tokens, locked in serial order (under the user's lock), with their seeds and check state.
+    static func fetchActivated(_ connection: PostgresConnection, userKey: String, logger: Logger) async throws -> [TokenRecord] {
+        try await connection.query("""
+            SELECT \(unescaped: tokenColumns), sealed_secret, first_failure_at FROM token
+            WHERE user_key = \(userKey) AND status = 'activated' ORDER BY serial_key FOR UPDATE
+            """, logger: logger).collect().map(record)
     }
 
     static func methodCount(_ connection: PostgresConnection, userKey: String, logger: Logger) async throws -> Int {

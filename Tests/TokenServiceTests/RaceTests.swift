@@ -34,6 +34,30 @@ import TokenStore
         #expect(accepted.count == 1)
     }
 
+    /// The applications' check (`POST /verify`) for one user, twenty at once over two nodes with
+    /// the same fresh code: one is accepted, and the audit has one acceptance.
+    @Test(arguments: Backend.all) func aFreshSignInCodeIsAcceptedOnceAcrossNodes(backend: Backend) async throws {
+        let fixture = try await ServiceFixture(backend)
+        try await fixture.importText(ServiceFixture.file([("helga@contoso.com", "R1", Base32.encode(Self.seed)),
+                                                          ("helga@contoso.com", "R2", ServiceFixture.secret())]))
+        let key = HMACKey(secret: Secret(bytes: Self.seed))
+        func code(_ time: Int64) -> String { OTP.format(OTP.totp(key: key, at: UInt64(time), step: 30), digits: 6) }
+        #expect(try await fixture.activate(serial: "R1", code: code(fixture.clock)).accepted)
+        fixture.clock += 30
+        let fresh = code(fixture.clock)
+        let nodes = [fixture.service, try await fixture.secondNode()]
+        let outcomes = try await withThrowingTaskGroup(of: SignInOutcome.self) { group in
+            for attempt in 0..<20 {
+                let node = nodes[attempt % 2]
+                group.addTask { try await node.verifySignIn(upn: "Helga@contoso.com", code: fresh, context: OperationContext(actor: "app\(attempt % 2)")) }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(outcomes.filter(\.accepted) == [SignInOutcome(accepted: true, serial: "R1")])
+        #expect(outcomes.filter { !$0.accepted }.allSatisfy { $0.reason == .codeReused || $0.reason == .tokenLocked })
+        #expect(try await fixture.auditTrail(serial: "R1").filter { $0.action == "token.verify" }.count == 1)
+    }
+
     /// A user with four methods, ten concurrent assigns of ten tokens over two nodes: exactly one wins.
     @Test(arguments: Backend.all) func theLastFreeSlotGoesToExactlyOneAssign(backend: Backend) async throws {
         let fixture = try await ServiceFixture(backend)
