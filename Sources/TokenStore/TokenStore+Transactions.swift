@@ -7,7 +7,7 @@ extension TokenStore {
     /// One write transaction (see `TokenRepository.perform`). SQLite's IMMEDIATE transaction is the
     /// lock: it serialises every writer of the file, so no finer lock is taken.
     public func perform<T>(_ reads: TransactionReads, _ decide: (TransactionFacts) throws -> Decision<T>) async throws -> T {
-        try write { db in
+        try await groupCommit.submit { db in
             let session = try reads.sessionDigest.flatMap { try Self.fetchSession(db, idDigest: $0) }
             let facts = TransactionFacts(
                 token: try reads.serial.flatMap { try Self.fetchRecord(db, serial: $0) },

@@ -7,7 +7,8 @@ import SecretSealing
 /// The embedded backend: one SQLite file through GRDB, the default for one admin on one machine.
 ///
 /// Every write runs in one IMMEDIATE transaction, so two processes never interleave their writes and
-/// a killed process leaves the store as it was before or after. It holds no rule (`TokenService`
+/// a killed process leaves the store as it was before or after. The service's transactions are
+/// grouped (`GroupCommit`): those that arrive together share one transaction and one commit. It holds no rule (`TokenService`
 /// decides); its triggers and CHECK constraints guard what the rules say. Its fast paths (the
 /// import's writer thread and deferred indexes, find's block reader) are its own business.
 public final class TokenStore: TokenRepository {
@@ -15,11 +16,14 @@ public final class TokenStore: TokenRepository {
     let vault: Vault
     public let path: String
     public var location: String { path }
+    /// The service's write transactions, grouped under one commit.
+    let groupCommit: GroupCommit
 
     private init(db: DatabaseQueue, vault: Vault, path: String) {
         self.db = db
         self.vault = vault
         self.path = path
+        groupCommit = GroupCommit(db: db) { error in (error as? DatabaseError).map(TokenStore.translate) ?? error }
     }
 
     /// Creates a new store file (mode 0600) with a key check, so a wrong key is caught on open.
