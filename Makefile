@@ -65,9 +65,13 @@ fuzz: deps
 	bash scripts/fuzz.sh
 
 ## faults: SIGKILL a large import at random points (20 on SQLite, 10 on a throwaway PostgreSQL cluster);
-## the store must always be before or after the batch.
+## the store must always be before or after the batch. Then SIGKILL `serve` under sign-in load 5 times: no code
+## accepted before a kill is accepted after it, every acceptance has its audit row, the store passes its check.
+## Then stop PostgreSQL for 10 s under sign-in load: 503 with Retry-After meanwhile, no hang, service resumes.
 faults: build
 	python3 Tests/Faults/kill_import.py 20 200000
+	python3 Tests/Faults/kill_serve.py 5 3000
+	bash scripts/with-postgres.sh python3 Tests/Faults/stop_postgres.py 600
 	bash scripts/with-postgres.sh python3 Tests/Faults/kill_import_postgres.py 10 100000
 
 ## install: copy the release binary to $(PREFIX)/bin

@@ -58,7 +58,8 @@ let package = Package(
             name: "TokenStorePostgres",
             dependencies: [
                 "OATHCore", "TokenDomain", "TokenImport", "TokenService", "SecretSealing",
-                .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "_ConnectionPoolModule", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // `oathctl serve`: the HTTP API over the service (Hummingbird), with operators, roles and sessions.

@@ -36,7 +36,8 @@ struct APIError: HTTPResponseError, Sendable {
             default: .internalServerError
             }
         }
-        self.init(status, code: Self.code(error), message: error.description)
+        // A store that does not answer may answer soon (a restart, a failover): say when to retry.
+        self.init(status, code: Self.code(error), message: error.description, retryAfter: status == .serviceUnavailable ? 5 : nil)
     }
 
     /// A short, stable code per error, for programs.

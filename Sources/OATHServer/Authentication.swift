@@ -41,6 +41,12 @@ struct Authentication: RouterMiddleware {
     }
 
     private func authenticated<T>(_ body: () async throws -> T) async throws -> T {
-        do { return try await body() } catch StoreError.loginRefused { throw APIError.unauthorized }
+        do {
+            return try await body()
+        } catch StoreError.loginRefused {
+            throw APIError.unauthorized
+        } catch let error as StoreError {
+            throw APIError(error)  // the store does not answer: 503, not a refusal
+        }
     }
 }

@@ -1,6 +1,8 @@
 import Foundation
 import Logging
 import PostgresNIO
+// ConnectionPoolError, which the pool throws as it is (postgres-nio's pool module; no other way to tell it).
+import _ConnectionPoolModule
 import SecretSealing
 import TokenDomain
 import TokenService
@@ -187,7 +189,7 @@ public final class PostgresStore: TokenRepository {
     /// Runs `body` in one transaction on one pooled connection; rolls back whatever it throws.
     func transaction<T>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         do {
-            return try await client.withConnection { connection in
+            return try await withLeasedConnection { connection in
                 try await connection.query("BEGIN", logger: logger)
                 do {
                     let result = try await body(connection)
@@ -206,6 +208,10 @@ public final class PostgresStore: TokenRepository {
     /// Turns the driver's errors into the store's: typed refusals for the guards, one line otherwise.
     /// Never quotes a bound value.
     static func translate(_ error: Error, at address: PostgresLocation) -> Error {
+        // The pool's own refusals (its circuit breaker after failed connects, a closed pool).
+        if error is ConnectionPoolError {
+            return StoreError.unreachable(location: address.description, reason: "the server cannot be reached (\(error))")
+        }
         guard let error = error as? PSQLError else { return error }
         if error.code == .server, let info = error.serverInfo {
             let state = info[.sqlState] ?? ""

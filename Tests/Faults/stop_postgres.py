@@ -1,0 +1,124 @@
+#!/usr/bin/env python3
+"""`make faults`: stop PostgreSQL for 10 s while clients send sign-in checks to `oathctl serve`.
+
+Run under scripts/with-postgres.sh (its throwaway cluster). While the server is down every answer
+must be 503 with Retry-After, and none may take longer than the store's lease deadline and a
+margin (no hang); no 500; `serve` keeps running and answers 200 again once PostgreSQL is back,
+without a restart; no code accepted before, during or after is accepted a second time.
+Uses the release binary. Usage: stop_postgres.py [USERS]
+"""
+import base64
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+from concurrent.futures import ThreadPoolExecutor
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from kill_serve import OATHCTL, free_port, post, start, totp  # noqa: E402
+
+PGBIN = "/usr/lib/postgresql/15/bin"
+OUTAGE = 10
+DEADLINE = 6.0  # the store's 3 s lease deadline plus a margin
+
+
+def pg_ctl(*arguments):
+    runner = ["runuser", "-u", "postgres", "--"] if os.getuid() == 0 else []
+    directory = os.environ["OATHCTL_TEST_POSTGRES_SOCKET"]
+    port = os.environ["OATHCTL_TEST_POSTGRES_PORT"]
+    options = f"-p {port} -k {directory} -c listen_addresses=127.0.0.1 -c max_connections=200"
+    subprocess.run(runner + [f"{PGBIN}/pg_ctl", "-D", f"{directory}/data", "-l", f"{directory}/server.log", "-w", "-t", "30",
+                             "-o", options, *arguments], check=True, stdout=subprocess.DEVNULL)
+
+
+def main():
+    users = int(sys.argv[1]) if len(sys.argv) > 1 else 600
+    base_url = os.environ["OATHCTL_TEST_POSTGRES"].rsplit("/", 1)[0]
+    subprocess.run([f"{PGBIN}/psql", os.environ["OATHCTL_TEST_POSTGRES"], "-q", "-c", "DROP DATABASE IF EXISTS outage_fault",
+                    "-c", "CREATE DATABASE outage_fault"], check=True, capture_output=True)
+    work = tempfile.mkdtemp(prefix="oathctl-stop-postgres-")
+    env = dict(os.environ, OATHCTL_STORE=f"{base_url}/outage_fault", OATHCTL_KEY_FILE=os.path.join(work, "master.key"))
+    env.pop("OATHCTL_NOW", None)
+    secrets = [os.urandom(20) for _ in range(users)]
+    upload = os.path.join(work, "tokens.csv")
+    with open(upload, "w") as f:
+        f.write("upn,serial number,secret key,time interval,manufacturer,model\n")
+        for i, secret in enumerate(secrets):
+            f.write(f"user{i}@contoso.com,P{i:06d},{base64.b32encode(secret).decode()},30,Contoso,Key\n")
+    for command in (["init"], ["import", upload, "--report", os.path.join(work, "report.csv")]):
+        subprocess.run([OATHCTL] + command, env=env, check=True, capture_output=True)
+    admin, app = (subprocess.run([OATHCTL, "operator", "add", name, "--role", role, "--api-key"], env=env, check=True,
+                                 capture_output=True, text=True).stdout.split()[-1]
+                  for name, role in (("faults-admin", "admin"), ("faults-app", "verifier")))
+    port = free_port()
+    base = f"http://127.0.0.1:{port}/api/v1"
+    server = start(env, port)
+    now = int(time.time())
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda i: post(f"{base}/tokens/P{i:06d}/activate", {"code": totp(secrets[i], now)}, admin), range(users)))
+    time.sleep(30 - time.time() % 30 + 0.5)
+    step_time = int(time.time())
+    answers, lock, stop = [], threading.Lock(), threading.Event()
+    cursor = iter(range(users))
+
+    def client():
+        while not stop.is_set():
+            with lock:
+                user = next(cursor, None)
+            if user is None:
+                return
+            code = totp(secrets[user], step_time)
+            began = time.time()
+            try:
+                answer = post(f"{base}/verify", {"upn": f"user{user}@contoso.com", "code": code}, app, timeout=30)
+                status, retry = 200, None
+            except urllib.error.HTTPError as error:
+                answer, status, retry = {}, error.code, error.headers.get("Retry-After")
+            except OSError:
+                answer, status, retry = {}, 0, None
+            with lock:
+                answers.append((time.time(), time.time() - began, status, retry, user, code, answer.get("accepted", False)))
+            time.sleep(0.05)
+
+    threads = [threading.Thread(target=client) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    time.sleep(2)
+    stopped = time.time()
+    pg_ctl("stop", "-m", "fast")
+    time.sleep(OUTAGE)
+    pg_ctl("start")
+    restarted = time.time()
+    time.sleep(6)
+    stop.set()
+    for thread in threads:
+        thread.join()
+    during = [a for a in answers if stopped + 0.5 < a[0] - a[1] and a[0] < restarted]
+    after = [a for a in answers if a[0] - a[1] > restarted + 3]
+    unavailable = [a for a in during if a[2] == 503 and a[3] is not None]
+    slow = [a for a in answers if a[1] > DEADLINE]
+    errors = [a for a in answers if a[2] not in (200, 503)]
+    accepted = [(a[4], a[5]) for a in answers if a[6]]
+    again = [post(f"{base}/verify", {"upn": f"user{user}@contoso.com", "code": code}, app) for user, code in accepted]
+    twice = [answer for answer in again if answer.get("accepted")]
+    alive = server.poll() is None
+    checks = {
+        f"during the outage every answer is 503 with Retry-After ({len(unavailable)} of {len(during)})": during and len(unavailable) == len(during),
+        f"no request took over {DEADLINE} s (slowest {max(a[1] for a in answers):.2f} s)": not slow,
+        f"no answer other than 200 or 503 ({len(errors)}: {sorted({a[2] for a in errors})})": not errors,
+        f"serve kept running and answers 200 after the restart ({sum(a[2] == 200 for a in after)} of {len(after)})":
+            alive and after and all(a[2] == 200 for a in after),
+        f"no code accepted twice ({len(accepted)} accepted, {len(twice)} accepted again)": not twice,
+    }
+    for text, ok in checks.items():
+        print(f"{'ok    ' if ok else 'FAILED'} {text}")
+    server.terminate()
+    server.wait(timeout=20)
+    sys.exit(0 if all(checks.values()) else 1)
+
+
+if __name__ == "__main__":
+    main()
