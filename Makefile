@@ -54,8 +54,9 @@ bench: deps
 	$(SWIFT) build -c release --product oathbench
 	python3 Benchmarks/bench.py
 
-## bench-serve: sign-in checks per second through `oathctl serve` (wrk, 1 and 16 connections) on SQLite and a
-## throwaway PostgreSQL cluster; writes bench/serve-results.md.
+## bench-serve: sign-in checks per second through `oathctl serve` (wrk, 1, 8 and 64 connections, fresh and wrong
+## codes) on SQLite and a throwaway PostgreSQL cluster (fsync on), beside privacyIDEA 3.14 from PyPI (a venv under
+## .build/, gunicorn, 2 workers, SQLite) with the same workload; writes bench/serve-results.md.
 bench-serve: deps build
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } || { echo "oathctl: bench-serve needs wrk (apt-get install wrk)" >&2; exit 1; }
 	python3 Benchmarks/bench_serve.py

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""`make bench-serve`: sign-in checks per second through `oathctl serve`, on SQLite and PostgreSQL.
+"""`make bench-serve`: sign-in checks per second through `oathctl serve`, on SQLite and PostgreSQL,
+beside privacyIDEA 3.14 (installed from PyPI into .build/venv-privacyidea; see privacyidea_peer.py).
 
 For each store: a new store with TOKENS tokens (one per user) activated through the API, a verifier
 API key, then wrk POSTs /api/v1/verify for a different user each request: with that user's correct
@@ -25,15 +26,15 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 from pg_cluster import Cluster
+from privacyidea_peer import VERSION as PEER_VERSION, PrivacyIDEA
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OATHCTL = os.path.join(ROOT, ".build", "release", "oathctl")
 TOKENS = 40_000
 DURATION = "20s"
 CONNECTIONS = (1, 8, 64)
-PEER = "privacyIDEA 3.14, gunicorn 2 workers, SQLite on disk (../shared/SERVER-NOTES.md, measured on this kind of machine)"
-# requests/s, p50, p99 at 1 and 8 clients; at 64 the 8-client rate is the most it was seen to do.
-PEER_FIGURES = {1: (6.8, "140-190 ms", "0.3-2 s"), 8: (5.8, "1.3-1.4 s", "1.8-2 s"), 64: (5.8, "not measured", "not measured")}
+# Enough for the peer's rate (a few requests per second) to see a fresh token every request.
+PEER_TOKENS = 1_000
 
 
 def totp(secret, t, step=30):
@@ -86,40 +87,49 @@ def measure(label, env, work):
         with ThreadPoolExecutor(8) as pool:
             list(pool.map(lambda item: request(f"{base}/tokens/S{item[0]:06d}/activate", {"code": totp(item[1], now)}, admin),
                           enumerate(secrets)))
-        results = {}
-        for kind in ("fresh", "wrong"):
-            for connections in CONNECTIONS:
-                if kind == "fresh":
-                    # Wait for a fresh step: the last run used this one's codes (a replay would be refused).
-                    time.sleep(30 - time.time() % 30 + 0.5)
-                now = int(time.time())
-                bodies = os.path.join(work, "bodies.txt")
-                with open(bodies, "w") as f:
-                    for i, secret in enumerate(secrets):
-                        code = totp(secret, now) if kind == "fresh" else f"{(int(totp(secret, now)) + 500_000) % 1_000_000:06d}"
-                        f.write(json.dumps({"upn": f"user{i}@contoso.com", "code": code}) + "\n")
-                script = os.path.join(work, "verify.lua")
-                with open(script, "w") as f:
-                    f.write(LUA.replace("BODIES", bodies).replace("KEY", verifier))
-                out = subprocess.run(["wrk", "-t", str(min(connections, 2)), "-c", str(connections), "-d", DURATION, "--latency",
-                                      "-s", script, f"{base}/verify"], capture_output=True, text=True, check=True).stdout
-                results[(kind, connections)] = parse_wrk(out)
-        return results
+        return runs(work, f"{base}/verify", secrets, {"Content-Type": "application/json", "Authorization": f"Bearer {verifier}"},
+                    lambda i, code: json.dumps({"upn": f"user{i}@contoso.com", "code": code}))
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=20)
 
 
+def runs(work, url, secrets, headers, body):
+    """wrk at each connection count, with fresh codes (each run starts at a fresh step) then wrong ones."""
+    results = {}
+    for kind in ("fresh", "wrong"):
+        for connections in CONNECTIONS:
+            if kind == "fresh":
+                # Wait for a fresh step: the last run used this one's codes (a replay would be refused).
+                time.sleep(30 - time.time() % 30 + 0.5)
+            now = int(time.time())
+            bodies = os.path.join(work, "bodies.txt")
+            with open(bodies, "w") as f:
+                for i, secret in enumerate(secrets):
+                    code = totp(secret, now) if kind == "fresh" else f"{(int(totp(secret, now)) + 500_000) % 1_000_000:06d}"
+                    f.write(body(i, code) + "\n")
+            threads = min(connections, 2)
+            script = os.path.join(work, "verify.lua")
+            with open(script, "w") as f:
+                lua_headers = ", ".join(f'["{name}"] = "{value}"' for name, value in headers.items())
+                f.write(LUA.replace("BODIES", bodies).replace("HEADERS", lua_headers).replace("THREADS", str(threads)))
+            out = subprocess.run(["wrk", "-t", str(threads), "-c", str(connections), "-d", DURATION, "--latency",
+                                  "-s", script, url], capture_output=True, text=True, check=True).stdout
+            results[(kind, connections)] = parse_wrk(out)
+    return results
+
+
+# Thread t of T sends lines t, t + T, t + 2T, ...: every request a different user until the lines run out.
 LUA = """
 local bodies = {}
 for line in io.lines("BODIES") do bodies[#bodies + 1] = line end
-local counter = 0
 local threads = 0
-function setup(thread) thread:set("offset", threads * 1000003); threads = threads + 1 end
+function setup(thread) thread:set("id", threads); threads = threads + 1 end
+local counter = 0
 function request()
+  local body = bodies[((counter * THREADS + id) % #bodies) + 1]
   counter = counter + 1
-  local body = bodies[((offset + counter) % #bodies) + 1]
-  return wrk.format("POST", nil, {["Content-Type"] = "application/json", ["Authorization"] = "Bearer KEY"}, body)
+  return wrk.format("POST", nil, {HEADERS}, body)
 end
 """
 
@@ -157,31 +167,40 @@ def main():
         work_pg = os.path.join(work, "postgres")
         os.makedirs(work_pg)
         rows["PostgreSQL"] = measure("postgres", pg_env, work_pg)
+    # The peer, the same workload: a fresh code of a different token per request (by serial, as it checks).
+    peer_dir = os.path.join(work, "privacyidea")
+    os.makedirs(peer_dir)
+    peer_secrets = [os.urandom(20) for _ in range(PEER_TOKENS)]
+    with PrivacyIDEA(ROOT, peer_dir, free_port()) as peer:
+        load_seconds = peer.load(peer_secrets)
+        peer_rows = runs(peer_dir, f"{peer.base}/validate/check", peer_secrets, {"Content-Type": "application/x-www-form-urlencoded"},
+                         lambda i, code: f"serial=P{i:06d}&pass={code}")
     shutil.rmtree(work, ignore_errors=True)
-    table = ("| store | codes | connections | requests | requests/s | p50 | p99 | errors | vs peer requests/s |\n"
+    rows[f"privacyIDEA {PEER_VERSION} (peer)"] = peer_rows
+    table = ("| server | codes | connections | requests | requests/s | p50 | p99 | errors | vs privacyIDEA requests/s |\n"
              "|---|---|---|---|---|---|---|---|---|\n")
     for store, results in rows.items():
         for (kind, connections), figures in results.items():
-            peer = PEER_FIGURES[connections][0]
-            fresh = "fresh" if kind == "wrong" or figures.get("requests", 0) <= TOKENS else f"fresh, then replays after {TOKENS:,}"
-            table += (f"| {store} | {fresh if kind == 'fresh' else 'wrong'} | {connections} | {figures.get('requests', 0):,} | "
-                      f"{figures.get('rps', 0):,.0f} | {figures.get('50%', '?')} | {figures.get('99%', '?')} | "
-                      f"{figures.get('non2xx', 0) + figures.get('socket', 0)} | {figures.get('rps', 0) / peer:,.0f}x |\n")
-    peer_rows = "".join(f"| {c} | {p[0]} | {p[1]} | {p[2]} |\n" for c, p in PEER_FIGURES.items())
+            peer_rps = peer_rows[(kind, connections)].get("rps", 0)
+            users = PEER_TOKENS if store.startswith("privacyIDEA") else TOKENS
+            codes = kind if kind == "wrong" or figures.get("requests", 0) <= users else f"fresh, then replays after {users:,}"
+            ratio = f"{figures.get('rps', 0) / peer_rps:,.0f}x" if peer_rps else "n/a"
+            table += (f"| {store} | {codes} | {connections} | {figures.get('requests', 0):,} | "
+                      f"{figures.get('rps', 0):,.1f} | {figures.get('50%', '?')} | {figures.get('99%', '?')} | "
+                      f"{figures.get('non2xx', 0) + figures.get('socket', 0)} | {ratio} |\n")
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.processor())
-    text = f"""# oathctl serve: sign-in checks
+    text = f"""# oathctl serve: sign-in checks beside privacyIDEA
 
 Machine: {cpu}, {os.cpu_count()} cores. Date: {datetime.date.today().isoformat()}. Command: `make bench-serve`.
 Workload: POST /api/v1/verify with a verifier's API key, {TOKENS:,} users with one activated token each, a different user per
 request: the correct code of the current step (each accepted once, durable before the answer), or a wrong code. wrk {DURATION}
 per row; server, wrk and PostgreSQL (fsync on) share the machine. Errors: non-2xx answers and socket errors.
+The peer: privacyIDEA {PEER_VERSION} from PyPI, gunicorn with 2 workers, SQLite on the same disk, {PEER_TOKENS:,} TOTP tokens
+loaded through its /token/load, `POST /validate/check` with a token's serial and its code, the same rows.
 
 {table}
-Peer, not re-measured here: {PEER}:
-
-| clients | requests/s | p50 | p99 |
-|---|---|---|---|
-{peer_rows}"""
+Loading tokens: privacyIDEA's /token/load took {load_seconds:.1f} s for {PEER_TOKENS:,} tokens ({PEER_TOKENS / load_seconds:,.0f} tokens/s).
+"""
     os.makedirs(os.path.join(ROOT, "bench"), exist_ok=True)
     with open(os.path.join(ROOT, "bench", "serve-results.md"), "w") as f:
         f.write(text)
