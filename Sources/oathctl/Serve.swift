@@ -56,6 +56,15 @@ extension Oathctl {
             }
         }
 
+        /// Every connection is a file descriptor: the soft limit (often 1,024) goes up to the hard
+        /// one, so that many slow or idle clients cannot use up the descriptors honest ones need.
+        private static func raiseOpenFileLimit() {
+            var limit = rlimit()
+            guard getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
+            limit.rlim_cur = limit.rlim_max
+            _ = setrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit)
+        }
+
         func settings() throws -> ServerSettings {
             guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]), (0...65_535).contains(port) else {
                 throw ValidationError("--listen takes host:port, for example 127.0.0.1:8443")
@@ -66,6 +75,7 @@ extension Oathctl {
         }
 
         func run() async throws {
+            Self.raiseOpenFileLimit()
             let service = try await storeOptions.open(liveClock: true)
             let settings = try self.settings()
             var logger = Logger(label: "oathctl.serve")
