@@ -5,8 +5,10 @@ beside privacyIDEA 3.14 (installed from PyPI into .build/venv-privacyidea; see p
 For each store: a new store with TOKENS tokens (one per user) activated through the API, a verifier
 API key, then wrk POSTs /api/v1/verify for a different user each request: with that user's correct
 code for the current 30-second step (each code once; a run starts at a fresh step), then with wrong
-codes. 1, 8 and 64 connections, 20 s each; requests/s, p50, p99 and errors. The server, wrk and
-PostgreSQL (fsync on) share this machine's cores. Writes bench/serve-results.md.
+codes. 1, 8 and 64 connections, 20 s each; requests/s, p50, p99 and errors. Then imports over the
+API (10,000 and 1,000,000 generated rows), find over the million, and privacyIDEA's /token/load of
+10,000. The server, wrk and PostgreSQL (fsync on) share this machine's cores. Writes
+bench/serve-results.md.
 """
 import base64
 import datetime
@@ -31,6 +33,7 @@ from privacyidea_peer import VERSION as PEER_VERSION, PrivacyIDEA
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OATHCTL = os.path.join(ROOT, ".build", "release", "oathctl")
 TOKENS = 40_000
+IMPORT_SMALL, IMPORT_LARGE = 10_000, 1_000_000
 DURATION = "20s"
 CONNECTIONS = (1, 8, 64)
 # Enough for the peer's rate (a few requests per second) to see a fresh token every request.
@@ -92,6 +95,62 @@ def measure(label, env, work):
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=20)
+
+
+def post_file(url, path, key):
+    """POSTs a token file as the body; returns (seconds, answer)."""
+    with open(path, "rb") as f:
+        data = f.read()
+    started = time.time()
+    req = urllib.request.Request(url, data=data, method="POST", headers={"Authorization": f"Bearer {key}"})
+    with urllib.request.urlopen(req, timeout=3600) as answer:
+        body = json.load(answer)
+    return time.time() - started, body
+
+
+def measure_imports(env, work):
+    """Imports over the API (10,000 and 1,000,000 rows of `make bench`'s generated file, each into a new
+    SQLite store), then find over the 1,000,000 through the API. Returns rows for the table."""
+    rows = []
+    for count in (IMPORT_SMALL, IMPORT_LARGE):
+        directory = os.path.join(work, f"import-{count}")
+        os.makedirs(directory)
+        upload = os.path.join(directory, "upload.csv")
+        subprocess.run([sys.executable, os.path.join(ROOT, "Benchmarks", "generate_upload.py"), str(count), upload, "7"], check=True)
+        store_env = dict(env, OATHCTL_STORE=os.path.join(directory, "tokens.sqlite"))
+        run([OATHCTL, "init", "--use-existing-key"], store_env)
+        admin = run([OATHCTL, "operator", "add", "bench-admin", "--role", "admin", "--api-key"], store_env).stdout.split()[-1]
+        port = free_port()
+        server = subprocess.Popen([OATHCTL, "serve", "--listen", f"127.0.0.1:{port}", "--max-upload-mb", "500"], env=store_env,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            base = f"http://127.0.0.1:{port}/api/v1"
+            for _ in range(100):
+                try:
+                    urllib.request.urlopen(base + "/healthz")
+                    break
+                except OSError:
+                    time.sleep(0.1)
+            seconds, answer = post_file(f"{base}/imports?name=upload.csv", upload, admin)
+            size = os.path.getsize(upload) / 1e6
+            rows.append(f"| oathctl, SQLite | `POST /api/v1/imports`, {count:,} rows ({size:,.1f} MB) | {seconds:.2f} s "
+                        f"({answer['stored']['added']:,} stored, {count / seconds:,.0f} rows/s) |")
+            if count == IMPORT_LARGE:
+                # A token of the file: its code now, found among the million.
+                with open(upload) as f:
+                    f.readline()
+                    upn, serial, secret = f.readline().split(",")[:3]
+                code = totp(base64.b32decode(secret + "=" * (-len(secret) % 8)), int(time.time()))
+                started = time.time()
+                found = request(f"{base}/find", {"code": code}, admin)
+                seconds = time.time() - started
+                named = serial in [token["serial"] for token in found]
+                rows.append(f"| oathctl, SQLite | `POST /api/v1/find` over {answer['stored']['added']:,} tokens | {seconds:.2f} s "
+                            f"({len(found)} match{'es' if len(found) != 1 else ''}; the token sought {'among them' if named else 'MISSING'}) |")
+        finally:
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=20)
+    return rows
 
 
 def runs(work, url, secrets, headers, body):
@@ -172,9 +231,11 @@ def main():
     os.makedirs(peer_dir)
     peer_secrets = [os.urandom(20) for _ in range(PEER_TOKENS)]
     with PrivacyIDEA(ROOT, peer_dir, free_port()) as peer:
-        load_seconds = peer.load(peer_secrets)
+        peer.load(peer_secrets)
         peer_rows = runs(peer_dir, f"{peer.base}/validate/check", peer_secrets, {"Content-Type": "application/x-www-form-urlencoded"},
                          lambda i, code: f"serial=P{i:06d}&pass={code}")
+        load_seconds = peer.load([os.urandom(20) for _ in range(IMPORT_SMALL)], prefix="L")
+    import_rows = measure_imports(base_env, os.path.join(work, "imports"))
     shutil.rmtree(work, ignore_errors=True)
     rows[f"privacyIDEA {PEER_VERSION} (peer)"] = peer_rows
     table = ("| server | codes | connections | requests | requests/s | p50 | p99 | errors | vs privacyIDEA requests/s |\n"
@@ -199,7 +260,12 @@ The peer: privacyIDEA {PEER_VERSION} from PyPI, gunicorn with 2 workers, SQLite 
 loaded through its /token/load, `POST /validate/check` with a token's serial and its code, the same rows.
 
 {table}
-Loading tokens: privacyIDEA's /token/load took {load_seconds:.1f} s for {PEER_TOKENS:,} tokens ({PEER_TOKENS / load_seconds:,.0f} tokens/s).
+## Imports and find over the API
+
+| server | what | time |
+|---|---|---|
+{chr(10).join(import_rows)}
+| privacyIDEA {PEER_VERSION} (peer) | `POST /token/load`, {IMPORT_SMALL:,} TOTP tokens (OATH CSV) | {load_seconds:.1f} s ({IMPORT_SMALL / load_seconds:,.0f} tokens/s) |
 """
     os.makedirs(os.path.join(ROOT, "bench"), exist_ok=True)
     with open(os.path.join(ROOT, "bench", "serve-results.md"), "w") as f:

@@ -83,9 +83,9 @@ PI_NODE = 'localnode'
                 time.sleep(0.2)
         raise SystemExit("bench-serve: privacyIDEA did not start")
 
-    def load(self, secrets):
-        """Loads the tokens through /token/load (OATH CSV); returns the seconds it took."""
-        lines = "".join(f"P{i:06d}, {secret.hex()}, totp, 6, 30\n" for i, secret in enumerate(secrets)).encode()
+    def load(self, secrets, prefix="P"):
+        """Loads the tokens (serials PREFIX000000, ...) through /token/load (OATH CSV); returns the seconds it took."""
+        lines = "".join(f"{prefix}{i:06d}, {secret.hex()}, totp, 6, 30\n" for i, secret in enumerate(secrets)).encode()
         started = time.time()
         _call(f"{self.base}/token/load/tokens.csv", token=self.token, files=("tokens.csv", lines))
         return time.time() - started
