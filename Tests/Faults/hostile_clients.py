@@ -10,7 +10,6 @@ Uses the release binary. Usage: hostile_clients.py
 """
 import json
 import os
-import select
 import socket
 import subprocess
 import sys
@@ -20,8 +19,7 @@ import time
 import urllib.error
 import urllib.request
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from kill_serve import OATHCTL, free_port, post  # noqa: E402
+from serve_fixture import OATHCTL, api_keys, environment, free_port, post, start
 
 SLOW = 1_000
 
@@ -44,31 +42,23 @@ def honest(base, key, until, samples):
         time.sleep(0.02)
 
 
-def raw(port, data, read=True):
+def raw(port, data):
+    """Sends bytes on a new connection; the start of the answer."""
     with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
         s.sendall(data)
-        return s.recv(200) if read else b""
+        return s.recv(200)
 
 
 def main():
     work = tempfile.mkdtemp(prefix="oathctl-hostile-")
-    env = dict(os.environ, OATHCTL_STORE=os.path.join(work, "tokens.sqlite"), OATHCTL_KEY_FILE=os.path.join(work, "master.key"))
-    env.pop("OATHCTL_NOW", None)
+    env = environment(work, os.path.join(work, "tokens.sqlite"))
     subprocess.run([OATHCTL, "init"], env=env, check=True, capture_output=True)
     subprocess.run([OATHCTL, "operator", "add", "victim", "--role", "helpdesk"], env=env, input="a long enough password\n",
                    check=True, capture_output=True, text=True)
-    key, admin = (subprocess.run([OATHCTL, "operator", "add", name, "--role", role, "--api-key"], env=env, check=True,
-                                 capture_output=True, text=True).stdout.split()[-1] for name, role in (("app", "verifier"), ("boss", "admin")))
+    key, admin = api_keys(env, "verifier", "admin")
     port = free_port()
     base = f"http://127.0.0.1:{port}/api/v1"
-    server = subprocess.Popen([OATHCTL, "serve", "--listen", f"127.0.0.1:{port}", "--max-upload-mb", "1"], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(200):
-        try:
-            urllib.request.urlopen(f"{base}/healthz", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.05)
+    server = start(env, port, "--max-upload-mb", "1")
     before = []
     honest(base, key, time.time() + 5, before)
 

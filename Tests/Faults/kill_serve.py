@@ -7,89 +7,33 @@ saw accepted is refused when sent again (code_reused: accepted before the kill m
 good), every accepted code has its audit row, and the store passes SQLite's integrity check.
 Uses the release binary and Python's sqlite3. Usage: kill_serve.py [KILLS] [USERS]
 """
-import base64
-import hmac
-import json
 import os
 import random
 import signal
-import socket
 import sqlite3
-import struct
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 import urllib.error
-import urllib.request
-from concurrent.futures import ThreadPoolExecutor
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-OATHCTL = os.path.join(ROOT, ".build", "release", "oathctl")
-
-
-def totp(secret, t, step=30):
-    digest = hmac.new(secret, struct.pack(">Q", t // step), "sha1").digest()
-    offset = digest[-1] & 0x0F
-    return f"{(struct.unpack('>I', digest[offset:offset + 4])[0] & 0x7FFFFFFF) % 1_000_000:06d}"
-
-
-def post(url, body, key, timeout=5):
-    request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST",
-                                     headers={"Content-Type": "application/json", "Authorization": f"Bearer {key}"})
-    with urllib.request.urlopen(request, timeout=timeout) as answer:
-        return json.load(answer)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start(env, port):
-    server = subprocess.Popen([OATHCTL, "serve", "--listen", f"127.0.0.1:{port}"], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(200):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/healthz", timeout=1)
-            return server
-        except OSError:
-            time.sleep(0.05)
-    raise SystemExit("kill_serve: oathctl serve did not start")
-
+from serve_fixture import activate_all, api_keys, environment, fresh_step, free_port, post, start, store_with_tokens, totp
 
 def main():
     kills = int(sys.argv[1]) if len(sys.argv) > 1 else 5
     users = int(sys.argv[2]) if len(sys.argv) > 2 else 3000
     work = tempfile.mkdtemp(prefix="oathctl-kill-serve-")
     store = os.path.join(work, "tokens.sqlite")
-    env = dict(os.environ, OATHCTL_STORE=store, OATHCTL_KEY_FILE=os.path.join(work, "master.key"))
-    env.pop("OATHCTL_NOW", None)
-    secrets = [os.urandom(20) for _ in range(users)]
-    upload = os.path.join(work, "tokens.csv")
-    with open(upload, "w") as f:
-        f.write("upn,serial number,secret key,time interval,manufacturer,model\n")
-        for i, secret in enumerate(secrets):
-            f.write(f"user{i}@contoso.com,K{i:06d},{base64.b32encode(secret).decode()},30,Contoso,Key\n")
-    subprocess.run([OATHCTL, "init"], env=env, check=True, capture_output=True)
-    subprocess.run([OATHCTL, "import", upload, "--report", os.path.join(work, "report.csv")], env=env, check=True, capture_output=True)
-    admin = subprocess.run([OATHCTL, "operator", "add", "faults-admin", "--role", "admin", "--api-key"], env=env, check=True,
-                           capture_output=True, text=True).stdout.split()[-1]
-    app = subprocess.run([OATHCTL, "operator", "add", "faults-app", "--role", "verifier", "--api-key"], env=env, check=True,
-                         capture_output=True, text=True).stdout.split()[-1]
+    env = environment(work, store)
+    secrets = store_with_tokens(env, work, users, "K")
+    admin, app = api_keys(env, "admin", "verifier")
     port = free_port()
     base = f"http://127.0.0.1:{port}/api/v1"
     server = start(env, port)
-    now = int(time.time())
-    with ThreadPoolExecutor(8) as pool:
-        list(pool.map(lambda i: post(f"{base}/tokens/K{i:06d}/activate", {"code": totp(secrets[i], now)}, admin), range(users)))
+    activate_all(lambda _: base, secrets, "K", admin)
     failures = 0
     for kill in range(1, kills + 1):
-        # A fresh step: every user's code of this step is unused.
-        time.sleep(30 - time.time() % 30 + 0.5)
-        step_time = int(time.time())
+        step_time = fresh_step()
         accepted, lock, stop = [], threading.Lock(), threading.Event()
         order = list(range(users))
         random.shuffle(order)

@@ -7,7 +7,6 @@ margin (no hang); no 500; `serve` keeps running and answers 200 again once Postg
 without a restart; no code accepted before, during or after is accepted a second time.
 Uses the release binary. Usage: stop_postgres.py [USERS]
 """
-import base64
 import os
 import subprocess
 import sys
@@ -15,10 +14,8 @@ import tempfile
 import threading
 import time
 import urllib.error
-from concurrent.futures import ThreadPoolExecutor
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from kill_serve import OATHCTL, free_port, post, start, totp  # noqa: E402
+from serve_fixture import activate_all, api_keys, environment, fresh_step, free_port, post, start, store_with_tokens, totp
 
 PGBIN = "/usr/lib/postgresql/15/bin"
 OUTAGE = 10
@@ -40,27 +37,14 @@ def main():
     subprocess.run([f"{PGBIN}/psql", os.environ["OATHCTL_TEST_POSTGRES"], "-q", "-c", "DROP DATABASE IF EXISTS outage_fault",
                     "-c", "CREATE DATABASE outage_fault"], check=True, capture_output=True)
     work = tempfile.mkdtemp(prefix="oathctl-stop-postgres-")
-    env = dict(os.environ, OATHCTL_STORE=f"{base_url}/outage_fault", OATHCTL_KEY_FILE=os.path.join(work, "master.key"))
-    env.pop("OATHCTL_NOW", None)
-    secrets = [os.urandom(20) for _ in range(users)]
-    upload = os.path.join(work, "tokens.csv")
-    with open(upload, "w") as f:
-        f.write("upn,serial number,secret key,time interval,manufacturer,model\n")
-        for i, secret in enumerate(secrets):
-            f.write(f"user{i}@contoso.com,P{i:06d},{base64.b32encode(secret).decode()},30,Contoso,Key\n")
-    for command in (["init"], ["import", upload, "--report", os.path.join(work, "report.csv")]):
-        subprocess.run([OATHCTL] + command, env=env, check=True, capture_output=True)
-    admin, app = (subprocess.run([OATHCTL, "operator", "add", name, "--role", role, "--api-key"], env=env, check=True,
-                                 capture_output=True, text=True).stdout.split()[-1]
-                  for name, role in (("faults-admin", "admin"), ("faults-app", "verifier")))
+    env = environment(work, f"{base_url}/outage_fault")
+    secrets = store_with_tokens(env, work, users, "P")
+    admin, app = api_keys(env, "admin", "verifier")
     port = free_port()
     base = f"http://127.0.0.1:{port}/api/v1"
     server = start(env, port)
-    now = int(time.time())
-    with ThreadPoolExecutor(8) as pool:
-        list(pool.map(lambda i: post(f"{base}/tokens/P{i:06d}/activate", {"code": totp(secrets[i], now)}, admin), range(users)))
-    time.sleep(30 - time.time() % 30 + 0.5)
-    step_time = int(time.time())
+    activate_all(lambda _: base, secrets, "P", admin)
+    step_time = fresh_step()
     answers, lock, stop = [], threading.Lock(), threading.Event()
     cursor = iter(range(users))
 

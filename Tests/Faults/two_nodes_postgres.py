@@ -7,7 +7,6 @@ answering 200 throughout; no user's code is accepted twice (by the clients' coun
 where each token has at most one `token.verify` acceptance for the step); every acceptance a client
 saw has its audit row. Uses the release binary. Usage: two_nodes_postgres.py [USERS]
 """
-import base64
 import os
 import random
 import signal
@@ -17,10 +16,8 @@ import tempfile
 import threading
 import time
 import urllib.error
-from concurrent.futures import ThreadPoolExecutor
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from kill_serve import OATHCTL, free_port, post, start, totp  # noqa: E402
+from serve_fixture import activate_all, api_keys, environment, fresh_step, free_port, post, start, store_with_tokens, totp
 
 PSQL = "/usr/lib/postgresql/15/bin/psql"
 
@@ -32,27 +29,14 @@ def main():
                    check=True, capture_output=True)
     store = server_url.rsplit("/", 1)[0] + "/two_nodes"
     work = tempfile.mkdtemp(prefix="oathctl-two-nodes-")
-    env = dict(os.environ, OATHCTL_STORE=store, OATHCTL_KEY_FILE=os.path.join(work, "master.key"))
-    env.pop("OATHCTL_NOW", None)
-    secrets = [os.urandom(20) for _ in range(users)]
-    upload = os.path.join(work, "tokens.csv")
-    with open(upload, "w") as f:
-        f.write("upn,serial number,secret key,time interval,manufacturer,model\n")
-        for i, secret in enumerate(secrets):
-            f.write(f"user{i}@contoso.com,N{i:06d},{base64.b32encode(secret).decode()},30,Contoso,Key\n")
-    for command in (["init"], ["import", upload, "--report", os.path.join(work, "report.csv")]):
-        subprocess.run([OATHCTL] + command, env=env, check=True, capture_output=True)
-    admin, app = (subprocess.run([OATHCTL, "operator", "add", name, "--role", role, "--api-key"], env=env, check=True,
-                                 capture_output=True, text=True).stdout.split()[-1]
-                  for name, role in (("faults-admin", "admin"), ("faults-app", "verifier")))
+    env = environment(work, store)
+    secrets = store_with_tokens(env, work, users, "N")
+    admin, app = api_keys(env, "admin", "verifier")
     ports = [free_port(), free_port()]
     nodes = [start(env, port) for port in ports]
     bases = [f"http://127.0.0.1:{port}/api/v1" for port in ports]
-    now = int(time.time())
-    with ThreadPoolExecutor(8) as pool:
-        list(pool.map(lambda i: post(f"{bases[i % 2]}/tokens/N{i:06d}/activate", {"code": totp(secrets[i], now)}, admin), range(users)))
-    time.sleep(30 - time.time() % 30 + 0.5)
-    step_time = int(time.time())
+    activate_all(lambda i: bases[i % 2], secrets, "N", admin)
+    step_time = fresh_step()
     lock, cursor = threading.Lock(), iter(range(users))
     accepted = {}                      # user -> acceptances the clients saw, over both nodes
     survivor = {"ok": 0, "other": 0}   # node B's answers
