@@ -26,6 +26,7 @@ import tempfile
 import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 
 from pg_cluster import Cluster
 from privacyidea_peer import VERSION as PEER_VERSION, PrivacyIDEA
@@ -75,23 +76,30 @@ def measure(label, env, work):
     run([OATHCTL, "import", upload, "--report", os.path.join(work, "report.csv")], env)
     admin = run([OATHCTL, "operator", "add", "bench-admin", "--role", "admin", "--api-key"], env).stdout.split()[-1]
     verifier = run([OATHCTL, "operator", "add", "bench-app", "--role", "verifier", "--api-key"], env).stdout.split()[-1]
-    port = free_port()
-    server = subprocess.Popen([OATHCTL, "serve", "--listen", f"127.0.0.1:{port}"], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        base = f"http://127.0.0.1:{port}/api/v1"
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + "/healthz")
-                break
-            except OSError:
-                time.sleep(0.1)
+    with serving(env) as base:
         now = int(time.time())
         with ThreadPoolExecutor(8) as pool:
             list(pool.map(lambda item: request(f"{base}/tokens/S{item[0]:06d}/activate", {"code": totp(item[1], now)}, admin),
                           enumerate(secrets)))
         return runs(work, f"{base}/verify", secrets, {"Content-Type": "application/json", "Authorization": f"Bearer {verifier}"},
                     lambda i, code: json.dumps({"upn": f"user{i}@contoso.com", "code": code}))
+
+
+@contextmanager
+def serving(env, *options):
+    """`oathctl serve` on a free loopback port for the block, once its health check answers; yields the API's URL."""
+    port = free_port()
+    server = subprocess.Popen([OATHCTL, "serve", "--listen", f"127.0.0.1:{port}", *options], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}/api/v1"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(base + "/healthz")
+                break
+            except OSError:
+                time.sleep(0.1)
+        yield base
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=20)
@@ -120,17 +128,7 @@ def measure_imports(env, work):
         store_env = dict(env, OATHCTL_STORE=os.path.join(directory, "tokens.sqlite"))
         run([OATHCTL, "init", "--use-existing-key"], store_env)
         admin = run([OATHCTL, "operator", "add", "bench-admin", "--role", "admin", "--api-key"], store_env).stdout.split()[-1]
-        port = free_port()
-        server = subprocess.Popen([OATHCTL, "serve", "--listen", f"127.0.0.1:{port}", "--max-upload-mb", "500"], env=store_env,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            base = f"http://127.0.0.1:{port}/api/v1"
-            for _ in range(100):
-                try:
-                    urllib.request.urlopen(base + "/healthz")
-                    break
-                except OSError:
-                    time.sleep(0.1)
+        with serving(store_env, "--max-upload-mb", "500") as base:
             seconds, answer = post_file(f"{base}/imports?name=upload.csv", upload, admin)
             size = os.path.getsize(upload) / 1e6
             rows.append(f"| oathctl, SQLite | `POST /api/v1/imports`, {count:,} rows ({size:,.1f} MB) | {seconds:.2f} s "
@@ -147,9 +145,6 @@ def measure_imports(env, work):
                 named = serial in [token["serial"] for token in found]
                 rows.append(f"| oathctl, SQLite | `POST /api/v1/find` over {answer['stored']['added']:,} tokens | {seconds:.2f} s "
                             f"({len(found)} match{'es' if len(found) != 1 else ''}; the token sought {'among them' if named else 'MISSING'}) |")
-        finally:
-            server.send_signal(signal.SIGTERM)
-            server.wait(timeout=20)
     return rows
 
 
