@@ -113,7 +113,7 @@ struct UploadResult: ResponseEncodable {
     var counts: [String: Int]
     var fileUnusable: Bool
     var exitStatus: Int32
-    var stored: StoredCounts?
+    var stored: StoreCounts?
     /// Where a committed import's error report is kept.
     var report: String?
     var findings: [FindingView]
@@ -131,14 +131,4 @@ struct UploadResult: ResponseEncodable {
         self.findings = findings.first
         findingsTotal = findings.report.findings
     }
-}
-
-/// What an import did to the store.
-struct StoredCounts: Encodable, Sendable {
-    var added: Int
-    var assigned: Int
-    var unchanged: Int
-    var batch: Int64?
-    /// False when nothing was stored (`atomic` with rejected rows, or an unusable file).
-    var committed: Bool
 }

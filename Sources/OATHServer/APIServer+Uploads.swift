@@ -39,8 +39,7 @@ extension APIServer {
             }
             try collected.refuseUnusable(result.summary)
             var body = UploadResult(settings: settings, summary: result.summary, findings: collected)
-            body.stored = StoredCounts(added: result.added, assigned: result.assigned, unchanged: result.unchanged, batch: result.batch,
-                                       committed: result.committed)
+            body.stored = StoreCounts(result)
             body.report = result.batch.map { "/api/v1/imports/\($0)/report" }
             var response = try body.response(from: request, context: context)
             if result.committed { response.status = .created }

@@ -19,6 +19,24 @@ public struct ImportOptions: Sendable {
     }
 }
 
+/// What an import did to the store, as `import --format json` and the API's `stored` print it.
+public struct StoreCounts: Encodable, Sendable {
+    public var added: Int
+    public var assigned: Int
+    public var unchanged: Int
+    public var batch: Int64?
+    /// False when nothing was stored (`atomic` with rejected rows, or an unusable file).
+    public var committed: Bool
+
+    public init(_ result: ImportResult) {
+        added = result.added
+        assigned = result.assigned
+        unchanged = result.unchanged
+        batch = result.batch
+        committed = result.committed
+    }
+}
+
 /// What an import did.
 public struct ImportResult: Sendable {
     public var summary: ValidationSummary

@@ -57,8 +57,7 @@ extension Oathctl {
                 throw CLIError(error.description).exit()
             }
             guard let result else { return }
-            let stored = SummaryPrinter.StoreCounts(added: result.added, assigned: result.assigned, unchanged: result.unchanged,
-                                                    batch: result.batch, committed: result.committed)
+            let stored = StoreCounts(result)
             SummaryPrinter(format: options.format).print(result.summary, file: options.file, report: reportPath, verb: "Imported", stored: stored)
             if result.summary.exitStatus != 0 { throw ExitCode(result.summary.exitStatus) }
         }

@@ -1,5 +1,6 @@
 import Foundation
 import TokenImport
+import TokenService
 
 /// Prints a validation or import summary for people or as JSON.
 struct SummaryPrinter {
@@ -17,16 +18,6 @@ struct SummaryPrinter {
         var fileUnusable: Bool
         var exitStatus: Int32
         var stored: StoreCounts?
-    }
-
-    /// What an import did to the store.
-    struct StoreCounts: Encodable {
-        var added: Int
-        var assigned: Int
-        var unchanged: Int
-        var batch: Int64?
-        /// False when nothing was stored (--atomic with rejected rows, or an unusable file).
-        var committed: Bool
     }
 
     func print(_ summary: ValidationSummary, file: String, report: String, verb: String, stored: StoreCounts? = nil) {
