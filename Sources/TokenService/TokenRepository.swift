@@ -18,6 +18,8 @@ public protocol TokenRepository: Sendable {
     /// Runs one write transaction: locks and reads what `reads` names, lets `decide` (the service's
     /// rules, synchronous) rule on those facts, applies its changes in order, appends its audit
     /// entries and commits. Anything `decide` throws rolls the transaction back and is rethrown.
+    /// `decide` only computes: a backend may call it again on fresh facts (PostgreSQL's sign-in
+    /// check does when a row changed under it), and only the last call's decision is stored.
     ///
     /// Locks, so concurrent operations on other nodes wait rather than race: the user named by
     /// `reads.userKey` (before anything else), then the token named by `reads.serial`.
@@ -70,7 +72,7 @@ public struct TransactionReads: Sendable {
     public var at: Int64
     /// The token to lock and read, as a serial (compared as its key).
     public var serial: String?
-    /// The user to lock and whose methods to count.
+    /// The user to lock and (unless `activatedTokens`, where the count is not needed) whose methods to count.
     public var userKey: String?
     /// With `userKey`: whether this app name exists for the user.
     public var appName: String?

@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 
 /// Group commit: concurrent write transactions share one SQLite transaction and so one commit
-/// (one journal sync) instead of one each.
+/// (one sync of the write-ahead log) instead of one each.
 ///
 /// `submit` queues a piece of work and suspends its task (no thread of the concurrency pool waits
 /// on the file). One writer, on its own dispatch queue, takes everything queued, runs each piece
@@ -16,7 +16,7 @@ import GRDB
 /// are as exact as without grouping, and each piece appends its own audit entries.
 final class GroupCommit: @unchecked Sendable {
     // @unchecked: `pending` and `draining` are only touched under `lock`.
-    private let db: DatabaseQueue
+    private let db: any DatabaseWriter
     private let queue = DispatchQueue(label: "oathctl.sqlite.group-commit")
     private let lock = NSLock()
     private var pending: [Job] = []
@@ -31,7 +31,7 @@ final class GroupCommit: @unchecked Sendable {
         let finish: (Error?) -> Void
     }
 
-    init(db: DatabaseQueue, translate: @escaping (Error) -> Error) {
+    init(db: any DatabaseWriter, translate: @escaping (Error) -> Error) {
         self.db = db
         self.translate = translate
     }

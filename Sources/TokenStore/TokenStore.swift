@@ -7,19 +7,22 @@ import SecretSealing
 /// The embedded backend: one SQLite file through GRDB, the default for one admin on one machine.
 ///
 /// Every write runs in one IMMEDIATE transaction, so two processes never interleave their writes and
-/// a killed process leaves the store as it was before or after. The service's transactions are
-/// grouped (`GroupCommit`): those that arrive together share one transaction and one commit. It holds no rule (`TokenService`
-/// decides); its triggers and CHECK constraints guard what the rules say. Its fast paths (the
-/// import's writer thread and deferred indexes, find's block reader) are its own business.
+/// a killed process leaves the store as it was before or after. The file is in WAL mode with
+/// `synchronous = FULL`: a commit is one append and one sync of the `-wal` file, durable before it
+/// returns, and readers never wait for a writer. The service's transactions are grouped
+/// (`GroupCommit`): those that arrive together share one transaction and one commit. It holds no
+/// rule (`TokenService` decides); its triggers and CHECK constraints guard what the rules say. Its
+/// fast paths (the import's writer thread and deferred indexes, find's block reader) are its own business.
 public final class TokenStore: TokenRepository {
-    let db: DatabaseQueue
+    /// A queue (one connection) for a command; a pool (one writer, readers beside it) for the server.
+    let db: any DatabaseWriter
     let vault: Vault
     public let path: String
     public var location: String { path }
     /// The service's write transactions, grouped under one commit.
     let groupCommit: GroupCommit
 
-    private init(db: DatabaseQueue, vault: Vault, path: String) {
+    private init(db: any DatabaseWriter, vault: Vault, path: String) {
         self.db = db
         self.vault = vault
         self.path = path
@@ -38,7 +41,7 @@ public final class TokenStore: TokenRepository {
         }
         _ = Glibc.close(fd)
         do {
-            let store = TokenStore(db: try openQueue(path), vault: vault, path: path)
+            let store = TokenStore(db: try connect(path, concurrentReads: false), vault: vault, path: path)
             try Schema.migrator.migrate(store.db)
             try store.write { db in
                 try db.execute(sql: "INSERT INTO meta(key, value) VALUES ('key_check', ?)", arguments: [Data(vault.makeKeyCheck())])
@@ -52,7 +55,10 @@ public final class TokenStore: TokenRepository {
     }
 
     /// Opens an existing store, upgrading its schema, and checks that the vault's key is its key.
-    public static func open(path: String, vault: Vault) throws -> TokenStore {
+    ///
+    /// - Parameter concurrentReads: readers on their own connections beside the writer (the
+    ///   server, where a request's reads must not wait for another's commit); a command has one connection.
+    public static func open(path: String, vault: Vault, concurrentReads: Bool = false) throws -> TokenStore {
         var info = stat()
         guard stat(path, &info) == 0 else { throw StoreError.storeMissing(path: path) }
         // SQLite would take an empty file for an empty database and write a new store into it.
@@ -61,7 +67,7 @@ public final class TokenStore: TokenRepository {
         }
         let store: TokenStore
         do {
-            store = TokenStore(db: try openQueue(path), vault: vault, path: path)
+            store = TokenStore(db: try connect(path, concurrentReads: concurrentReads), vault: vault, path: path)
             try Schema.migrator.migrate(store.db)
         } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {
             throw StoreError.notAStore(path: path, reason: "not an SQLite database")
@@ -75,8 +81,13 @@ public final class TokenStore: TokenRepository {
         return store
     }
 
-    /// Nothing to release: the file closes when the store is freed.
-    public func close() async {}
+    /// Folds the `-wal` file back into the store file and empties it, then closes the connections:
+    /// a copy of the store file alone is then the whole store. (A pool closes its writer before its
+    /// read-only readers, so the close alone would leave the log to the next open.)
+    public func close() async {
+        try? await db.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+        try? db.close()
+    }
 
     /// Computes the seed fingerprint of tokens stored before fingerprints existed (needs the key, so
     /// the migration could not). One transaction; a no-op once every token has one.
@@ -94,7 +105,7 @@ public final class TokenStore: TokenRepository {
         }
     }
 
-    private static func openQueue(_ path: String) throws -> DatabaseQueue {
+    private static func connect(_ path: String, concurrentReads: Bool) throws -> any DatabaseWriter {
         var configuration = Configuration()
         configuration.busyMode = .timeout(30)
         configuration.foreignKeysEnabled = true
@@ -104,7 +115,20 @@ public final class TokenStore: TokenRepository {
             // Statement journals (an import's multi-row inserts) stay in memory, not in /var/tmp files.
             try db.execute(sql: "PRAGMA temp_store = MEMORY")
         }
-        return try DatabaseQueue(path: path, configuration: configuration)
+        let db: any DatabaseWriter = concurrentReads
+            ? try DatabasePool(path: path, configuration: configuration)
+            : try DatabaseQueue(path: path, configuration: configuration)
+        try db.writeWithoutTransaction { db in
+            // WAL is a property of the file: set once, every later connection (any process) uses it.
+            guard try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL") == "wal" else {
+                throw StoreError.database("the store cannot use a write-ahead log here (a read-only or network file system?)")
+            }
+            // A commit returns only once its log is synced (GRDB's pool sets NORMAL, which a power cut can undo).
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            // A large import's log is cut back to 64 MiB once folded into the store.
+            try db.execute(sql: "PRAGMA journal_size_limit = 67108864")
+        }
+        return db
     }
 
     /// Runs `body` in a read transaction, on the calling thread (GRDB's synchronous API: the

@@ -116,6 +116,16 @@ enum PostgresSchema {
             // Each import's error report, kept with its batch (written in the import's transaction).
             "CREATE TABLE batch_report (batch_id BIGINT PRIMARY KEY REFERENCES batch(id), csv BYTEA NOT NULL)",
         ],
+        [
+            // A sign-in check's compare-and-save found a token changed since it was read: undo the
+            // statement and let the check run again (see `PostgresStore.performSignInCheck`).
+            """
+            CREATE FUNCTION oathctl_changed_under_check() RETURNS bigint LANGUAGE plpgsql VOLATILE AS $$
+            BEGIN
+                RAISE EXCEPTION 'a token changed while its sign-in check ran' USING ERRCODE = 'serialization_failure';
+            END $$
+            """,
+        ],
     ]
 
     /// A row for every policy setting not yet stored, at its default.

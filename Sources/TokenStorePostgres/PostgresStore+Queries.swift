@@ -36,7 +36,7 @@ extension PostgresStore {
     }
 
     public func token(serial: String) async throws -> Token? {
-        try await read { connection in
+        try await statement { connection in
             try await connection.query("SELECT \(unescaped: Self.tokenColumns) FROM token WHERE serial_key = \(Serial.key(serial))",
                                        logger: logger).collect().first.map(Self.token)
         }
@@ -69,20 +69,19 @@ extension PostgresStore {
     }
 
     public func operatorRecord(named name: String) async throws -> OperatorRecord? {
-        try await read { connection in
+        try await statement { connection in
             try await Self.operatorRecord(connection, "SELECT \(unescaped: Self.operatorColumns) FROM operator WHERE name = \(name)", logger: logger)
         }
     }
 
     public func operatorRecord(verifier: String) async throws -> OperatorRecord? {
-        try await read { connection in
-            try await Self.operatorRecord(connection, "SELECT \(unescaped: Self.operatorColumns) FROM operator WHERE verifier = \(verifier)",
-                                          logger: logger)
+        try await statement { connection in
+            try await connection.execute(OperatorByVerifier(verifier: verifier), logger: logger).first { _ in true }
         }
     }
 
     public func policy() async throws -> Policy {
-        try await read { connection in try await Self.policy(connection, logger: logger) }
+        try await statement { connection in try await Self.policy(connection, logger: logger) }
     }
 
     public func auditTrail(_ query: AuditQuery) async throws -> [AuditEntry] {
@@ -164,6 +163,7 @@ extension PostgresStore {
 
     /// Runs `body` on one pooled connection in a read-only transaction that sees one snapshot
     /// throughout (REPEATABLE READ: find's blocks and a copy's tables are read as of one moment).
+    /// A read of one statement needs none: `statement` sees one snapshot in one round trip.
     func read<T>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         try await transaction { connection in
             try await connection.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", logger: logger)

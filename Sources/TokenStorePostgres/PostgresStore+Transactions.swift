@@ -7,13 +7,17 @@ extension PostgresStore {
     /// One write transaction (see `TokenRepository.perform`). Locks in one order everywhere, so two
     /// transactions never wait on each other in a circle: the ownership lock (shared) and the user's
     /// lock when a user is named, then the token's row.
+    /// A sign-in check first tries the lock-free path (`performSignInCheck`).
     public func perform<T>(_ reads: TransactionReads, _ decide: (TransactionFacts) throws -> Decision<T>) async throws -> T {
-        try await transaction { connection in
+        if Self.isSignInCheck(reads), let result = try await performSignInCheck(reads, decide) { return result }
+        return try await transaction { connection in
             var methods = 0, appExists = false, activated: [TokenRecord] = []
             if let userKey = reads.userKey {
-                try await connection.query("SELECT pg_advisory_xact_lock_shared(\(Self.ownershipLock))", logger: logger)
-                try await connection.query("SELECT pg_advisory_xact_lock(hashtextextended(\("oathctl.user:" + userKey), 0))", logger: logger)
-                methods = try await Self.methodCount(connection, userKey: userKey, logger: logger)
+                // Both locks in one round trip, in the order every transaction takes them (left to right).
+                try await connection.query("""
+                    SELECT pg_advisory_xact_lock_shared(\(Self.ownershipLock)), pg_advisory_xact_lock(hashtextextended(\("oathctl.user:" + userKey), 0))
+                    """, logger: logger)
+                if !reads.activatedTokens { methods = try await Self.methodCount(connection, userKey: userKey, logger: logger) }
                 if let name = reads.appName {
                     appExists = try await connection.query("SELECT EXISTS (SELECT 1 FROM app WHERE user_key = \(userKey) AND name = \(name))",
                                                            logger: logger).collect().first?.decode(Bool.self) ?? false
@@ -112,18 +116,21 @@ extension PostgresStore {
 
     static func operatorRecords(_ connection: PostgresConnection, _ query: PostgresQuery, logger: Logger) async throws -> [OperatorRecord] {
         var records: [OperatorRecord] = []
-        for try await row in try await connection.query(query, logger: logger) {
-            let (name, role, kind, disabled, verifier) = try row.decode((String, String, String, Bool, String).self)
-            let columns = row.makeRandomAccess()
-            guard let role = Role(rawValue: role), let kind = Operator.Kind(rawValue: kind) else {
-                throw StoreError.database("an operator row holds an unknown role or kind")
-            }
-            let account = Operator(name: name, role: role, kind: kind, disabled: disabled, failedLogins: try columns[5].decode(Int.self),
-                                   lockedUntil: try columns[7].decode(Int64?.self), createdAt: try columns[8].decode(Int64.self),
-                                   updatedAt: try columns[9].decode(Int64.self))
-            records.append(OperatorRecord(account: account, verifier: verifier, firstFailureAt: try columns[6].decode(Int64?.self)))
-        }
+        for try await row in try await connection.query(query, logger: logger) { records.append(try operatorRecord(row)) }
         return records
+    }
+
+    /// An operator from a row of `operatorColumns`.
+    static func operatorRecord(_ row: PostgresRow) throws -> OperatorRecord {
+        let (name, role, kind, disabled, verifier) = try row.decode((String, String, String, Bool, String).self)
+        let columns = row.makeRandomAccess()
+        guard let role = Role(rawValue: role), let kind = Operator.Kind(rawValue: kind) else {
+            throw StoreError.database("an operator row holds an unknown role or kind")
+        }
+        let account = Operator(name: name, role: role, kind: kind, disabled: disabled, failedLogins: try columns[5].decode(Int.self),
+                               lockedUntil: try columns[7].decode(Int64?.self), createdAt: try columns[8].decode(Int64.self),
+                               updatedAt: try columns[9].decode(Int64.self))
+        return OperatorRecord(account: account, verifier: verifier, firstFailureAt: try columns[6].decode(Int64?.self))
     }
 
     static func insert(_ record: OperatorRecord, _ connection: PostgresConnection, logger: Logger) async throws {
@@ -162,7 +169,7 @@ extension PostgresStore {
     }
 
     /// A token row of `tokenColumns, sealed_secret, first_failure_at`.
-    private static func record(_ row: PostgresRow) throws -> TokenRecord {
+    static func record(_ row: PostgresRow) throws -> TokenRecord {
         let columns = row.makeRandomAccess()
         return TokenRecord(token: try token(row), sealed: Array(try columns[15].decode(ByteBuffer.self).readableBytesView),
                            firstFailureAt: try columns[16].decode(Int64?.self))

@@ -76,7 +76,7 @@ extension Oathctl {
 
         func run() async throws {
             Self.raiseOpenFileLimit()
-            let service = try await storeOptions.open(liveClock: true)
+            let service = try await storeOptions.open(serving: true)
             let settings = try self.settings()
             var logger = Logger(label: "oathctl.serve")
             logger.logLevel = .info

@@ -45,15 +45,15 @@ struct StoreOptions: ParsableArguments {
 
     /// Opens the store with its key behind the service; every failure becomes a one-line error with exit status 2.
     ///
-    /// - Parameter liveClock: read the clock at each operation (the server) rather than once when
-    ///   the command starts; `OATHCTL_NOW` fixes it either way.
-    func open(liveClock: Bool = false) async throws -> TokenService {
+    /// - Parameter serving: for the server: read the clock at each operation rather than once when
+    ///   the command starts (`OATHCTL_NOW` fixes it either way), and read an SQLite store beside its writer.
+    func open(serving: Bool = false) async throws -> TokenService {
         let now = try Clock.now()
-        let fixed = !liveClock || ProcessInfo.processInfo.environment["OATHCTL_NOW"] != nil
+        let fixed = !serving || ProcessInfo.processInfo.environment["OATHCTL_NOW"] != nil
         // A bad store URL is misuse, said before anything is read.
         if isPostgres { _ = try postgresLocation(storePath) }
         let vault = try loadVault()
-        let repository = try await storeOperation { try await openRepository(storePath, vault: vault) }
+        let repository = try await storeOperation { try await openRepository(storePath, vault: vault, concurrentReads: serving) }
         let clock: @Sendable () -> Int64
         if fixed { clock = { Int64(now) } } else { clock = { Int64(Date().timeIntervalSince1970) } }
         return TokenService(repository: repository, vault: vault, clock: clock, logger: Logger(label: "oathctl"))
@@ -65,12 +65,12 @@ struct StoreOptions: ParsableArguments {
     }
 
     /// Opens the store `address` names (an SQLite file or a PostgreSQL URL).
-    func openRepository(_ address: String, vault: Vault) async throws -> any TokenRepository {
+    func openRepository(_ address: String, vault: Vault, concurrentReads: Bool = false) async throws -> any TokenRepository {
         if PostgresLocation.isPostgres(address) {
             let location = try postgresLocation(address)
             return try await PostgresStore.open(location, password: try postgresPassword(location), vault: vault)
         }
-        return try TokenStore.open(path: address, vault: vault)
+        return try TokenStore.open(path: address, vault: vault, concurrentReads: concurrentReads)
     }
 
     /// Makes a new store at `address`; `entry` is its first audit entry, or nil for `store copy`.

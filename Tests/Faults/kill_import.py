@@ -42,6 +42,13 @@ def state(store):
         db.close()
 
 
+def remove_store(store):
+    """The store file and its side files (write-ahead log, shared memory, rollback journal)."""
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        if os.path.exists(store + suffix):
+            os.remove(store + suffix)
+
+
 def main():
     kills = int(sys.argv[1]) if len(sys.argv) > 1 else 20
     rows = int(sys.argv[2]) if len(sys.argv) > 2 else 200_000
@@ -57,9 +64,7 @@ def main():
     _, accepted, _ = state(env["OATHCTL_STORE"])
     # An empty store to copy before every kill; the timing run told how long a whole import takes.
     store = env["OATHCTL_STORE"]
-    for name in ("tokens.sqlite", "tokens.sqlite-journal"):
-        if os.path.exists(os.path.join(work, name)):
-            os.remove(os.path.join(work, name))
+    remove_store(store)
     os.remove(env["OATHCTL_KEY_FILE"])
     subprocess.run([OATHCTL, "init"], env=env, check=True, capture_output=True)
     empty = os.path.join(work, "empty.sqlite")
@@ -68,6 +73,8 @@ def main():
     failures = 0
     interrupted = 0
     for attempt in range(1, kills + 1):
+        # A killed import leaves its write-ahead log beside the store: it belongs to that store, not to the copy.
+        remove_store(store)
         shutil.copyfile(empty, store)
         process = subprocess.Popen([OATHCTL, "import", upload] + report, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         delay = rng.uniform(0.02, full_seconds * 0.95)

@@ -45,6 +45,43 @@ import TokenService
         }
     }
 
+    /// A sign-in check whose token another node changes between the check's read and its save:
+    /// the compare-and-save undoes itself (no state, no audit row of the first decision), and the
+    /// check decides again on the new facts.
+    @Test(arguments: Backend.postgresOnly) func aSignInCheckRacedByAnotherNodeDecidesAgain(backend: Backend) async throws {
+        let fixture = try await ServiceFixture(backend)
+        let location = try #require(fixture.postgres)
+        try await fixture.importText(ServiceFixture.file([("ivan@contoso.com", "R1", ServiceFixture.secret())]))
+        try await PostgresTestServer.query(location, "UPDATE token SET status = 'activated' WHERE serial_key = 'r1'")
+        let store = try #require(fixture.repository as? PostgresStore)
+        var calls = 0
+        let seen = try await store.perform(TransactionReads(at: 100, userKey: "ivan@contoso.com", activatedTokens: true)) { facts in
+            calls += 1
+            let record = try #require(facts.activatedTokens.first)
+            if calls == 1 { try Self.psql(location, "UPDATE token SET failed_attempts = 7 WHERE serial_key = 'r1'") }
+            var state = record.check
+            state.failedAttempts += 1
+            let entry = AuditEntry(at: 100, actor: "test", action: "test.race", serial: "R1", upn: "ivan@contoso.com",
+                                   detail: "saw \(record.token.failedAttempts)", requestId: nil)
+            return Decision(changes: [.saveCheck(serial: "R1", state)], audit: [entry], result: record.token.failedAttempts)
+        }
+        #expect(calls == 2 && seen == 7)
+        #expect(try await fixture.token(serial: "R1").failedAttempts == 8)
+        #expect(try await fixture.auditTrail(serial: "R1").filter { $0.action == "test.race" }.map(\.detail) == ["saw 7"])
+    }
+
+    /// One statement through psql, synchronously (another node's write inside a `decide`).
+    private static func psql(_ location: PostgresLocation, _ sql: String) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/psql")
+        process.arguments = ["-h", location.host, "-p", String(location.port), "-U", location.user, "-d", location.database, "-v", "ON_ERROR_STOP=1", "-qc", sql]
+        process.environment = ["PGPASSWORD": PostgresTestServer.password ?? ""]
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+    }
+
     /// The rules hold in the database too: a sixth method, an interval of 45 s and a second token
     /// with one serial (in any case) are refused even from raw SQL.
     @Test(arguments: Backend.postgresOnly) func theDatabaseGuardsTheRulesAgainstRawSQL(backend: Backend) async throws {

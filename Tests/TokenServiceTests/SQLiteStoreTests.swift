@@ -25,6 +25,28 @@ import SecretSealing
         #expect(try FileManager.default.attributesOfItem(atPath: fixture.path)[.posixPermissions] as? Int == 0o600)
     }
 
+    /// Durable before the answer: the file is in WAL mode and every writer (a command's queue, the
+    /// server's pool, whose library would set NORMAL) syncs the log at each commit; the log is
+    /// private like the store, and closing folds it back into the store.
+    @Test func commitsAreSyncedWriteAheadLogs() async throws {
+        let fixture = try await ServiceFixture(.sqlite)
+        let path = fixture.directory.appendingPathComponent("second.sqlite").path
+        let created = try TokenStore.create(path: path, vault: fixture.vault, entry: nil)
+        await created.close()
+        for concurrentReads in [false, true] {
+            let store = try TokenStore.open(path: path, vault: fixture.vault, concurrentReads: concurrentReads)
+            let (mode, synchronous) = try await store.db.writeWithoutTransaction { db in
+                (try String.fetchOne(db, sql: "PRAGMA journal_mode"), try Int.fetchOne(db, sql: "PRAGMA synchronous"))
+            }
+            #expect(mode == "wal" && synchronous == 2)  // 2: FULL
+            try store.write { db in try db.execute(sql: "UPDATE policy SET value = value") }
+            #expect(try FileManager.default.attributesOfItem(atPath: path + "-wal")[.posixPermissions] as? Int == 0o600)
+            await store.close()
+            let log = try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int
+            #expect((log ?? 0) == 0, "concurrent reads: \(concurrentReads)")
+        }
+    }
+
     /// An import into an empty store drops the secondary indexes and builds them after the rows:
     /// afterwards (committed or rolled back) the same indexes exist, and they hold every row.
     @Test func importIntoAnEmptyStoreBuildsItsIndexesAgain() async throws {
