@@ -17,7 +17,7 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 OATHCTL = os.path.join(ROOT, ".build", "release", "oathctl")
-INDEXES = {"token_user", "token_secret_fp", "app_user", "audit_serial", "audit_upn"}
+INDEXES = {"token_user", "token_secret_fp", "app_user", "audit_serial", "audit_upn", "session_operator"}
 
 
 def state(store):
