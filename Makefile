@@ -71,12 +71,14 @@ fuzz: deps
 ## Then stop PostgreSQL for 10 s under sign-in load: 503 with Retry-After meanwhile, no hang, service resumes.
 ## Then two serve nodes on one PostgreSQL store, one killed under load: the other answers, each code accepted once.
 ## Then hostile clients (1,000 slow connections, 1 MB headers, an oversized upload, deep JSON, 10,000 bad logins).
+## Then a full disk (a small tmpfs; needs root) under an import through serve: 507, the store unchanged, sign-ins answered.
 faults: build
 	python3 Tests/Faults/kill_import.py 20 200000
 	python3 Tests/Faults/kill_serve.py 5 3000
 	bash scripts/with-postgres.sh python3 Tests/Faults/stop_postgres.py 600
 	bash scripts/with-postgres.sh python3 Tests/Faults/two_nodes_postgres.py 3000
 	python3 Tests/Faults/hostile_clients.py
+	python3 Tests/Faults/disk_full.py 300000
 	bash scripts/with-postgres.sh python3 Tests/Faults/kill_import_postgres.py 10 100000
 
 ## install: copy the release binary to $(PREFIX)/bin

@@ -23,6 +23,9 @@ struct APIError: HTTPResponseError, Sendable {
                  retryAfter: seconds)
     }
 
+    /// 507 (RFC 4918): the store has no room for what the request would add.
+    static let insufficientStorage = HTTPResponse.Status(code: 507, reasonPhrase: "Insufficient Storage")
+
     /// The one place a domain error's kind becomes an HTTP status.
     init(_ error: StoreError) {
         let status: HTTPResponse.Status = switch error.kind {
@@ -33,6 +36,7 @@ struct APIError: HTTPResponseError, Sendable {
         case .failure:
             switch error {
             case .unreachable, .database: .serviceUnavailable
+            case .storeFull: Self.insufficientStorage
             default: .internalServerError
             }
         }
@@ -65,6 +69,7 @@ struct APIError: HTTPResponseError, Sendable {
         case .batchNotFound: "batch_not_found"
         case .reportNotKept: "report_not_kept"
         case .unreachable, .database: "store_unavailable"
+        case .storeFull: "store_full"
         case .storeMissing, .storeExists, .notEmpty, .notAStore, .wrongKey: "store_error"
         }
     }

@@ -34,12 +34,14 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     case batchNotFound(Int64)
     /// The batch was imported before the store kept error reports.
     case reportNotKept(batch: Int64)
+    /// The store's disk (or database server's) ran out of room: the operation was undone whole.
+    case storeFull
     case database(String)
 
     /// The kind of refusal, from which each front end derives its answer.
     public var kind: ErrorKind {
         switch self {
-        case .storeMissing, .notAStore, .wrongKey, .unreachable, .database: .failure
+        case .storeMissing, .notAStore, .wrongKey, .unreachable, .storeFull, .database: .failure
         case .invalidUser, .invalidPolicy, .invalidAppName, .invalidOperator, .unstorableText: .invalidInput
         case .operatorNotFound, .batchNotFound, .reportNotKept: .notFound
         case .operatorExists: .conflict
@@ -79,6 +81,7 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
         case .loginRefused: "the name or the password (or key) is wrong, or the operator is locked or disabled"
         case let .batchNotFound(batch): "no batch \(batch) in the store; 'oathctl batches' or GET /api/v1/batches lists them"
         case let .reportNotKept(batch): "batch \(batch) was imported before error reports were kept with batches; validate its file again for the report"
+        case .storeFull: "the disk holding the store is full, so nothing of this operation was stored; free space there and try again"
         case let .database(message): "the store failed: \(message)"
         }
     }

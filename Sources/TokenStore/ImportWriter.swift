@@ -113,6 +113,13 @@ final class ImportWriter: @unchecked Sendable {
         if let failure { throw failure }
     }
 
+    /// Stops the writer and returns what stopped it, if anything did. When the reading side meets a
+    /// transaction SQLite rolled back on its own (after the writer hit a full disk), that is the cause.
+    func stopped() -> (any Error)? {
+        abandon()
+        return failure
+    }
+
     /// Stops the writer without storing what is queued (the transaction is being rolled back) and waits for it.
     func abandon() {
         handoff.cancel()

@@ -71,9 +71,13 @@ extension TokenStore {
             }
             var validator = validator
             validator.store = DatabaseStoreView(db: db, vault: vault, connection: writer.connection, startedEmpty: startedEmpty)
-            result.summary = try input.validate(with: validator, handlers: handlers)
-            try writer.submit(rows)
-            try writer.finish()
+            do {
+                result.summary = try input.validate(with: validator, handlers: handlers)
+                try writer.submit(rows)
+                try writer.finish()
+            } catch {
+                throw writer.stopped() ?? error
+            }
             try db.execute(sql: Schema.tokenLimitInsertTrigger)
             try indexes.rebuild(db)
             if result.mustRollBack(atomic: options.atomic) { throw Rollback(result: result) }

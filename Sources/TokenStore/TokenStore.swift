@@ -155,6 +155,8 @@ public final class TokenStore: TokenRepository {
 
     /// Turns trigger refusals into typed errors.
     static func translate(_ error: DatabaseError) -> Error {
+        // SQLITE_FULL: the transaction was rolled back, the file is as before.
+        if error.resultCode == .SQLITE_FULL { return StoreError.storeFull }
         if let message = error.message, message.hasPrefix("user_token_limit") {
             return StoreError.userLimit(upn: "the user", limit: MethodLimit.perUser)
         }

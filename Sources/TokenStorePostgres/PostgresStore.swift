@@ -220,6 +220,7 @@ public final class PostgresStore: TokenRepository {
             case "28P01", "28000": return StoreError.unreachable(location: address.description, reason: "the server refused the password or user (\(message))")
             case "3D000": return StoreError.unreachable(location: address.description, reason: "no database '\(address.database)' (\(message))")
             case "22021", "22P05": return StoreError.unstorableText
+            case "53100": return StoreError.storeFull  // disk_full
             default:
                 if message.hasPrefix("user_token_limit") { return StoreError.userLimit(upn: "the user", limit: MethodLimit.perUser) }
                 return StoreError.database("\(message) (SQLSTATE \(state))")

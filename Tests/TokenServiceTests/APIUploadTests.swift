@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
@@ -6,6 +7,7 @@ import NIOCore
 import Testing
 import TokenDomain
 import TokenImport
+@testable import TokenStore
 
 /// Token files over the API: validate, import, the kept report, the upload limit and the PSKC key header.
 @Suite struct APIUploadTests {
@@ -26,6 +28,27 @@ import TokenImport
     static func upload(_ client: any TestClientProtocol, _ path: String, file: String, headers: HTTPFields) async throws -> TestResponse {
         try await client.execute(uri: "/api/v1" + path, method: .post, headers: headers,
                                  body: ByteBuffer(bytes: try Data(contentsOf: samples.appendingPathComponent(file))))
+    }
+
+    /// An import that fills the store's disk (SQLite's max_page_count stands in for it): 507 in
+    /// words, nothing stored, and the server goes on answering.
+    @Test func aFullDiskIs507AndStoresNothing() async throws {
+        let api = try await APIFixture(.sqlite)
+        let admin = bearer(api.keys[.admin]!)
+        let pages = try api.store.sqlite.read { db in try Int.fetchOne(db, sql: "PRAGMA page_count")! }
+        try api.store.sqlite.write { db in try db.execute(sql: "PRAGMA max_page_count = \(pages + 2)") }
+        let file = ServiceFixture.file((1...2_000).map { ("u\($0)@contoso.com", "S\($0)", ServiceFixture.secret()) })
+        try await api.run { client in
+            let answer = try await client.execute(uri: "/api/v1/imports?name=big.csv", method: .post, headers: admin, body: ByteBuffer(string: file))
+            #expect(answer.status.code == 507)
+            let error = try #require((answer.json as? [String: Any])?["error"] as? [String: Any])
+            #expect(error["code"] as? String == "store_full")
+            #expect((error["message"] as? String)?.contains("nothing of this operation was stored; free space there") == true)
+            let tokens = try await client.call(.get, "/tokens", headers: admin)
+            #expect(tokens.status == .ok && (tokens.json as? [String: Any])?["tokens"] as? [Any] != nil)
+        }
+        #expect(try await api.store.tokens().isEmpty)
+        #expect(try await api.store.batches().isEmpty)
     }
 
     @Test(arguments: Backend.all) func aFileIsValidatedThenImportedAndItsReportKept(backend: Backend) async throws {

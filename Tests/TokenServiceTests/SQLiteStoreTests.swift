@@ -157,7 +157,7 @@ import SecretSealing
         let pages = try fixture.sqlite.read { db in try Int.fetchOne(db, sql: "PRAGMA page_count")! }
         try fixture.sqlite.write { db in try db.execute(sql: "PRAGMA max_page_count = \(pages + 2)") }
         let rows = (1...2_000).map { ("u\($0)@contoso.com", "S\($0)", ServiceFixture.secret()) }
-        await #expect(throws: StoreError.self) { try await fixture.importText(ServiceFixture.file(rows)) }
+        await #expect(throws: StoreError.storeFull) { try await fixture.importText(ServiceFixture.file(rows)) }
         #expect(try await fixture.tokens().map(\.serial) == ["KEEP"])
         #expect(try await fixture.batches().count == 1)
         #expect(try fixture.sqlite.read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") } == "ok")
