@@ -3,6 +3,8 @@ SWIFT    ?= swift
 PREFIX   ?= /usr/local
 RELEASE  := .build/release/oathctl
 DEBUG    := .build/debug/oathctl
+# Generated requests per API operation in `make fuzz`'s long contract run.
+CONTRACT_EXAMPLES ?= 500
 # System libraries oathctl links: libcrypto (OpenSSL 3) and SQLite.
 SYSTEM_PACKAGES := libssl-dev libsqlite3-dev pkg-config
 
@@ -61,9 +63,12 @@ bench-serve: deps build
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } || { echo "oathctl: bench-serve needs wrk (apt-get install wrk)" >&2; exit 1; }
 	python3 Benchmarks/bench_serve.py
 
-## fuzz: each libFuzzer target (Base32, CSV + rules, PSKC, SIMD SHA-1 against libcrypto, OATH CSV + SafeWord) for FUZZ_SECONDS (default 60) with the address sanitizer.
-fuzz: deps
+## fuzz: each libFuzzer target (Base32, CSV + rules, PSKC, SIMD SHA-1 against libcrypto, OATH CSV + SafeWord, the HTTP API's
+## JSON bodies and uploads) for FUZZ_SECONDS (default 60) with the address sanitizer; then schemathesis with CONTRACT_EXAMPLES
+## (default 500; `make test` runs 20) generated requests per operation against `serve` on SQLite and on a throwaway PostgreSQL.
+fuzz: deps build
 	bash scripts/fuzz.sh
+	SCHEMATHESIS_EXAMPLES=$(CONTRACT_EXAMPLES) bash scripts/with-postgres.sh bash scripts/schemathesis.sh $(CURDIR)/$(RELEASE)
 
 ## faults: SIGKILL a large import at random points (20 on SQLite, 10 on a throwaway PostgreSQL cluster);
 ## the store must always be before or after the batch. Then SIGKILL `serve` under sign-in load 5 times: no code

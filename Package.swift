@@ -85,13 +85,18 @@ let package = Package(
             ]
         ),
         // `make fuzz`: libFuzzer targets (built with -sanitize=fuzzer,address -DFUZZING); without those flags they replay files.
-        // fuzz-lanes holds find's SIMD SHA-1 to libcrypto; fuzz-formats reads OATH CSV and SafeWord records.
+        // fuzz-lanes holds find's SIMD SHA-1 to libcrypto; fuzz-formats reads OATH CSV and SafeWord records;
         .target(name: "FuzzSupport", path: "Fuzz/FuzzSupport"),
         .executableTarget(name: "fuzz-base32", dependencies: ["OATHCore", "FuzzSupport"], path: "Fuzz/FuzzBase32"),
         .executableTarget(name: "fuzz-csv", dependencies: ["TokenImport", "FuzzSupport"], path: "Fuzz/FuzzCSV"),
         .executableTarget(name: "fuzz-pskc", dependencies: ["TokenImport", "FuzzSupport"], path: "Fuzz/FuzzPSKC"),
         .executableTarget(name: "fuzz-lanes", dependencies: ["OATHCore", "FuzzSupport"], path: "Fuzz/FuzzLanes"),
         .executableTarget(name: "fuzz-formats", dependencies: ["TokenImport", "FuzzSupport"], path: "Fuzz/FuzzFormats"),
+        // fuzz-api sends each input to the HTTP API in process (JSON bodies, uploads and their query).
+        .executableTarget(name: "fuzz-api", dependencies: [
+            "OATHServer", "TokenService", "TokenStore", "SecretSealing", "FuzzSupport",
+            .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
+        ], path: "Fuzz/FuzzAPI"),
         // `make bench`: throughput figures, release build, outside `make test`.
         .executableTarget(name: "oathbench", dependencies: ["OATHCore", "TokenImport", "TokenService", "SecretSealing", "TokenStore", "TokenStorePostgres"], path: "Benchmarks/oathbench"),
         .testTarget(

@@ -2,7 +2,7 @@ import Foundation
 
 /// Where the bytes of a token file come from, read in bounded chunks so a file of any size streams.
 public protocol ByteSource {
-    /// Fills `buffer` (keeping its capacity) with the next chunk; an empty buffer means the end.
+    /// Fills `buffer` with the next chunk (a source may reuse the buffer it is given); an empty buffer means the end.
     mutating func read(into buffer: inout [UInt8]) throws(ByteSourceError)
     /// The number of bytes to come, when known (a file's size), to size tables once.
     var sizeHint: Int? { get }
@@ -58,10 +58,11 @@ public struct FileByteSource: ByteSource {
     public func close() { _ = Glibc.close(descriptor) }
 
     public mutating func read(into buffer: inout [UInt8]) throws(ByteSourceError) {
-        buffer.removeAll(keepingCapacity: true)
         let fd = descriptor
         var failure: Int32 = 0
-        buffer.append(contentsOf: repeatElement(0, count: Self.chunkSize))
+        // A full chunk's buffer is reused as it is by the next call (the read overwrites it);
+        // only after a short read is a chunk-sized one made again.
+        if buffer.count != Self.chunkSize { buffer = [UInt8](repeating: 0, count: Self.chunkSize) }
         let count = buffer.withUnsafeMutableBytes { raw -> Int in
             while true {
                 let n = Glibc.read(fd, raw.baseAddress, Self.chunkSize)
