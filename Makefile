@@ -80,7 +80,7 @@ fuzz: deps build
 faults: build
 	python3 Tests/Faults/kill_import.py 20 200000
 	python3 Tests/Faults/kill_serve.py 5 3000
-	bash scripts/with-postgres.sh python3 Tests/Faults/stop_postgres.py 600
+	bash scripts/with-postgres.sh python3 Tests/Faults/stop_postgres.py 300
 	bash scripts/with-postgres.sh python3 Tests/Faults/two_nodes_postgres.py 3000
 	python3 Tests/Faults/hostile_clients.py
 	python3 Tests/Faults/disk_full.py 300000

@@ -79,15 +79,19 @@ final class GroupCommit: @unchecked Sendable {
         do {
             try db.writeWithoutTransaction { db in
                 try db.inTransaction(.immediate) {
+                    // Cached, unlike GRDB's `inSavepoint`, which prepared both statements for every piece.
+                    let savepoint = try db.cachedStatement(sql: "SAVEPOINT piece")
+                    let release = try db.cachedStatement(sql: "RELEASE SAVEPOINT piece")
+                    let rollback = try db.cachedStatement(sql: "ROLLBACK TO SAVEPOINT piece")
                     for (index, job) in group.enumerated() {
+                        try savepoint.execute()
                         do {
-                            try db.inSavepoint {
-                                try job.work(db)
-                                return .commit
-                            }
+                            try job.work(db)
                         } catch {
                             errors[index] = error
+                            try rollback.execute()
                         }
+                        try release.execute()
                     }
                     return .commit
                 }

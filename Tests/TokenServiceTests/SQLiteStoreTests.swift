@@ -47,6 +47,33 @@ import SecretSealing
         }
     }
 
+    /// Pieces that share one commit: a piece that throws is undone alone (its own write, nothing of
+    /// the others), gets its error, and the others commit.
+    @Test func aPieceThatThrowsIsUndoneAloneInItsGroup() async throws {
+        struct Refused: Error {}
+        let fixture = try await ServiceFixture(.sqlite)
+        let store = fixture.sqlite
+        let outcomes = try await withThrowingTaskGroup(of: (Int, Bool).self) { group in
+            for piece in 0..<60 {
+                group.addTask {
+                    do {
+                        try await store.groupCommit.submit { db in
+                            try db.execute(sql: "INSERT INTO meta(key, value) VALUES (?, x'00')", arguments: ["piece\(piece)"])
+                            if piece % 3 == 0 { throw Refused() }
+                        }
+                        return (piece, true)
+                    } catch is Refused {
+                        return (piece, false)
+                    }
+                }
+            }
+            return try await group.reduce(into: [Int: Bool]()) { $0[$1.0] = $1.1 }
+        }
+        #expect(outcomes.count == 60 && outcomes.allSatisfy { $0.value == ($0.key % 3 != 0) })
+        let stored = try store.read { db in try String.fetchAll(db, sql: "SELECT key FROM meta WHERE key LIKE 'piece%'") }
+        #expect(Set(stored) == Set((0..<60).filter { $0 % 3 != 0 }.map { "piece\($0)" }))
+    }
+
     /// An import into an empty store drops the secondary indexes and builds them after the rows:
     /// afterwards (committed or rolled back) the same indexes exist, and they hold every row.
     @Test func importIntoAnEmptyStoreBuildsItsIndexesAgain() async throws {

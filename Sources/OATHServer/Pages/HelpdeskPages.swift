@@ -16,7 +16,7 @@ extension APIServer {
             let query = context.form.text("q") ?? ""
             let layout = Layout(title: "Search", context: context)
             if query.contains("@") { return Layout.redirect("/users/\(Layout.segment(query))") }
-            if !query.isEmpty, (try? await service.token(serial: query)) != nil { return Layout.redirect("/tokens/\(Layout.segment(query))") }
+            if !query.isEmpty, try await tokenExists(serial: query) { return Layout.redirect("/tokens/\(Layout.segment(query))") }
             let digits = query.filter { !$0.isWhitespace }
             guard [6, 8].contains(digits.count), digits.allSatisfy(\.isASCII), digits.allSatisfy(\.isNumber) else {
                 return layout.response(Self.searchForm(context), status: query.isEmpty ? .badRequest : .notFound, result: .init(
@@ -46,6 +46,18 @@ extension APIServer {
         pages.get("tokens/:serial") { _, context -> Response in
             _ = try context.require(.readTokens)
             return try await tokenCard(serial: try context.parameters.require("serial"), context: context)
+        }
+    }
+
+    /// Whether a token has this serial. A store that does not answer is its error page (503), not a "no such serial".
+    private func tokenExists(serial: String) async throws -> Bool {
+        do {
+            _ = try await service.token(serial: serial)
+            return true
+        } catch StoreError.tokenNotFound {
+            return false
+        } catch let error as StoreError {
+            throw APIError(error)
         }
     }
 
