@@ -46,12 +46,7 @@ actor FailureThrottle {
             remembered += 1
             failures[client] = ([], remembered)
             order.append((client, remembered))
-            // Clients forgotten as their failures aged out leave pairs behind: drop them once they
-            // could outnumber the live ones, so `order` stays within three times the capacity.
-            if order.count - head > 2 * capacity {
-                order = order[head...].filter { failures[$0.client]?.since == $0.since }
-                head = 0
-            }
+            compact()
         }
         failures[client]!.times.append(now())
     }
@@ -68,9 +63,13 @@ actor FailureThrottle {
                 break
             }
         }
-        if head >= capacity {
-            order.removeFirst(head)
-            head = 0
-        }
+    }
+
+    /// Drops the pairs already passed and those of clients forgotten since (their failures aged
+    /// out), once they could outnumber the live ones: `order` stays within three times the capacity.
+    private func compact() {
+        guard head >= capacity || order.count - head > 2 * capacity else { return }
+        order = order[head...].filter { failures[$0.client]?.since == $0.since }
+        head = 0
     }
 }
