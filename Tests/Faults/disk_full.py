@@ -21,7 +21,7 @@ import time
 import urllib.error
 import urllib.request
 
-from serve_fixture import OATHCTL, ROOT, activate_all, api_keys, environment, free_port, fresh_step, post, start, store_with_tokens, totp
+from serve_fixture import ROOT, environment, fresh_step, post, report, serving_store, totp
 
 DISK_MB, BALLAST_MB, USERS = 24, 6, 40
 
@@ -57,7 +57,7 @@ def main():
     os.makedirs(disk)
     subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={DISK_MB}m,mode=0700", "tmpfs", disk], check=True)
     server = None
-    checks = []
+    checks = {}
     try:
         ballast = os.path.join(disk, "ballast")
         with open(ballast, "wb") as f:
@@ -65,14 +65,9 @@ def main():
         store = os.path.join(disk, "tokens.sqlite")
         # The key and the upload spool stay off the small disk: only the store runs out of room.
         env = dict(environment(work, store), TMPDIR=work)
-        secrets = store_with_tokens(env, work, USERS, "D")
-        admin, verifier = api_keys(env, "admin", "verifier")
         big = os.path.join(work, "big.csv")
         subprocess.run([sys.executable, os.path.join(ROOT, "Benchmarks", "generate_upload.py"), str(rows), big, "11"], check=True)
-        port = free_port()
-        server = start(env, port, "--max-upload-mb", "500")
-        base = f"http://127.0.0.1:{port}/api/v1"
-        activate_all(lambda i: base, secrets, "D", admin)
+        secrets, admin, verifier, _, base, server = serving_store(env, work, USERS, "D", "--max-upload-mb", "500")
         before = counts(store)
         now = fresh_step()
 
@@ -99,31 +94,30 @@ def main():
         error = answer.get("error", {})
         accepted = sum(1 for a, _ in answers if a.get("accepted") is True)
         slowest = max(seconds for _, seconds in answers)
-        checks.append((status == 507 and error.get("code") == "store_full",
-                       f"the import is refused 507 store_full after {import_seconds:.1f} s: {status} {error.get('code')}: {error.get('message')}"))
-        checks.append((after[:2] == before[:2], f"the store keeps its tokens and batches (before {before[:2]}, after {after[:2]})"))
-        checks.append((after[3] == "ok", f"the store passes its integrity check ({after[3]})"))
-        checks.append((accepted == USERS, f"every sign-in check meanwhile was answered and accepted ({accepted} of {USERS}, slowest {slowest:.2f} s)"))
-        checks.append((after[2] == before[2] + accepted, f"each acceptance has its audit row and the import left none ({after[2] - before[2]} new rows)"))
+        checks[f"the import is refused 507 store_full after {import_seconds:.1f} s: {status} {error.get('code')}: {error.get('message')}"] = \
+            status == 507 and error.get("code") == "store_full"
+        checks[f"the store keeps its tokens and batches (before {before[:2]}, after {after[:2]})"] = after[:2] == before[:2]
+        checks[f"the store passes its integrity check ({after[3]})"] = after[3] == "ok"
+        checks[f"every sign-in check meanwhile was answered and accepted ({accepted} of {USERS}, slowest {slowest:.2f} s)"] = \
+            accepted == USERS
+        checks[f"each acceptance has its audit row and the import left none ({after[2] - before[2]} new rows)"] = \
+            after[2] == before[2] + accepted
 
         os.remove(ballast)
         small = os.path.join(work, "small.csv")
         subprocess.run([sys.executable, os.path.join(ROOT, "Benchmarks", "generate_upload.py"), "5000", small, "12"], check=True)
         status, answer = upload(base, small, admin)
         stored = answer.get("stored", {})
-        checks.append((status == 201 and stored.get("committed") is True,
-                       f"with space freed an import succeeds without a restart ({status}, {stored.get('added')} added)"))
-        checks.append((server.poll() is None, "serve kept running"))
+        checks[f"with space freed an import succeeds without a restart ({status}, {stored.get('added')} added)"] = \
+            status == 201 and stored.get("committed") is True
+        checks["serve kept running"] = server.poll() is None
     finally:
         if server is not None:
             server.terminate()
             server.wait(timeout=20)
         subprocess.run(["umount", disk], check=False)
         shutil.rmtree(work, ignore_errors=True)
-    for ok, what in checks:
-        print(f"{'ok  ' if ok else 'FAIL'}   {what}")
-    if not all(ok for ok, _ in checks):
-        sys.exit("disk_full: the store or the server did not hold")
+    report(checks)
     print(f"disk_full: a full disk during a {rows:,}-row import left the store as it was and the server answering")
 
 

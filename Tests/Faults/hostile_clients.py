@@ -12,14 +12,13 @@ import json
 import os
 import socket
 import subprocess
-import sys
 import tempfile
 import threading
 import time
 import urllib.error
 import urllib.request
 
-from serve_fixture import OATHCTL, api_keys, environment, free_port, post, start
+from serve_fixture import OATHCTL, api_keys, environment, free_port, post, report, start
 
 SLOW = 1_000
 
@@ -135,11 +134,7 @@ def main():
     baseline, attacked = p99(before), p99(during)
     results[f"the honest client's p99: {baseline * 1000:.1f} ms before, {attacked * 1000:.1f} ms during ({len(during)} checks)"] = \
         attacked <= max(5 * baseline, 0.05) and attacked < 0.25
-    for text, ok in results.items():
-        print(f"{'ok    ' if ok else 'FAILED'} {text}")
-    server.terminate()
-    server.wait(timeout=20)
-    sys.exit(0 if all(results.values()) else 1)
+    report(results, server)
 
 
 if __name__ == "__main__":

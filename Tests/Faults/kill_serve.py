@@ -17,7 +17,7 @@ import threading
 import time
 import urllib.error
 
-from serve_fixture import activate_all, api_keys, environment, fresh_step, free_port, post, start, store_with_tokens, totp
+from serve_fixture import environment, fresh_step, post, serving_store, start, totp
 
 def main():
     kills = int(sys.argv[1]) if len(sys.argv) > 1 else 5
@@ -25,12 +25,7 @@ def main():
     work = tempfile.mkdtemp(prefix="oathctl-kill-serve-")
     store = os.path.join(work, "tokens.sqlite")
     env = environment(work, store)
-    secrets = store_with_tokens(env, work, users, "K")
-    admin, app = api_keys(env, "admin", "verifier")
-    port = free_port()
-    base = f"http://127.0.0.1:{port}/api/v1"
-    server = start(env, port)
-    activate_all(lambda _: base, secrets, "K", admin)
+    secrets, _, app, port, base, server = serving_store(env, work, users, "K")
     failures = 0
     for kill in range(1, kills + 1):
         step_time = fresh_step()

@@ -7,6 +7,7 @@ import os
 import socket
 import struct
 import subprocess
+import sys
 import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
@@ -85,3 +86,26 @@ def fresh_step():
     """Waits for the next 30-second step (the activation used this one's codes); returns a time in it."""
     time.sleep(30 - time.time() % 30 + 0.5)
     return int(time.time())
+
+
+def serving_store(env, work, users, prefix, *options):
+    """A store of USERS tokens (PREFIX serials), an admin's and a verifier's API keys, `serve` started
+    on a free port with OPTIONS, and every token activated. Returns (secrets, admin, verifier, port, base, server)."""
+    secrets = store_with_tokens(env, work, users, prefix)
+    admin, verifier = api_keys(env, "admin", "verifier")
+    port = free_port()
+    base = f"http://127.0.0.1:{port}/api/v1"
+    server = start(env, port, *options)
+    activate_all(lambda _: base, secrets, prefix, admin)
+    return secrets, admin, verifier, port, base, server
+
+
+def report(checks, *servers):
+    """Prints each check ({what: ok}), stops the servers, and exits 1 when any check failed."""
+    for what, ok in checks.items():
+        print(f"{'ok    ' if ok else 'FAILED'} {what}")
+    for server in servers:
+        server.terminate()
+        server.wait(timeout=20)
+    if not all(checks.values()):
+        sys.exit(1)

@@ -16,7 +16,7 @@ import threading
 import time
 import urllib.error
 
-from serve_fixture import activate_all, api_keys, environment, fresh_step, free_port, post, start, store_with_tokens, totp
+from serve_fixture import environment, fresh_step, post, report, serving_store, totp
 
 PGBIN = "/usr/lib/postgresql/15/bin"
 OUTAGE = 10
@@ -39,12 +39,7 @@ def main():
                     "-c", "CREATE DATABASE outage_fault"], check=True, capture_output=True)
     work = tempfile.mkdtemp(prefix="oathctl-stop-postgres-")
     env = environment(work, f"{base_url}/outage_fault")
-    secrets = store_with_tokens(env, work, users, "P")
-    admin, app = api_keys(env, "admin", "verifier")
-    port = free_port()
-    base = f"http://127.0.0.1:{port}/api/v1"
-    server = start(env, port)
-    activate_all(lambda _: base, secrets, "P", admin)
+    secrets, _, app, _, base, server = serving_store(env, work, users, "P")
     step_time = fresh_step()
     answers, lock, stop = [], threading.Lock(), threading.Event()
     # Users are taken in turn, round and round: a code sent again after its acceptance must be refused.
@@ -98,11 +93,7 @@ def main():
             alive and after and all(a[2] == 200 for a in after),
         f"no code accepted twice ({len(set(accepted))} accepted, {twice} accepted again)": not twice,
     }
-    for text, ok in checks.items():
-        print(f"{'ok    ' if ok else 'FAILED'} {text}")
-    server.terminate()
-    server.wait(timeout=20)
-    sys.exit(0 if all(checks.values()) else 1)
+    report(checks, server)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ import threading
 import time
 import urllib.error
 
-from serve_fixture import activate_all, api_keys, environment, fresh_step, free_port, post, start, store_with_tokens, totp
+from serve_fixture import activate_all, api_keys, environment, fresh_step, free_port, post, report, start, store_with_tokens, totp
 
 PSQL = "/usr/lib/postgresql/15/bin/psql"
 
@@ -90,11 +90,7 @@ def main():
         f"no token with two acceptances in the audit ({len(audited)} audited, {len(twice_audited)} twice)": not twice_audited,
         f"every acceptance a client saw is audited ({len(unaudited)} missing)": not unaudited,
     }
-    for text, ok in checks.items():
-        print(f"{'ok    ' if ok else 'FAILED'} {text}")
-    nodes[1].terminate()
-    nodes[1].wait(timeout=20)
-    sys.exit(0 if all(checks.values()) else 1)
+    report(checks, nodes[1])
 
 
 if __name__ == "__main__":
