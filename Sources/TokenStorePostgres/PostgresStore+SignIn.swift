@@ -58,16 +58,6 @@ extension PostgresStore {
     /// SQLSTATE `serialization_failure`: a row changed between the read and the save.
     static let changedUnderCheck = "40001"
 
-    /// One statement on a pooled connection, outside any transaction: it sees one snapshot and
-    /// commits (or undoes) itself whole, in one round trip.
-    func statement<T>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
-        do {
-            return try await withLeasedConnection(body)
-        } catch {
-            throw Self.translate(error, at: address)
-        }
-    }
-
     /// The user's activated tokens (by serial key) and the policy, in one prepared statement.
     private static func readSignInFacts(_ connection: PostgresConnection, userKey: String, logger: Logger) async throws
         -> ([TokenRecord], Policy) {

@@ -186,22 +186,29 @@ public final class PostgresStore: TokenRepository {
     /// Held by a change that could leave no enabled admin, so two nodes cannot each remove one of the last two.
     static let operatorsLock: Int64 = 0x6F61_7468_6F70_6572  // "oathoper"
 
-    /// Runs `body` in one transaction on one pooled connection; rolls back whatever it throws.
-    func transaction<T>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+    /// Runs `body` on one pooled connection outside any transaction, with the driver's errors turned
+    /// into the store's. A single statement needs nothing more: it sees one snapshot and commits (or
+    /// undoes) itself whole, in one round trip.
+    func statement<T>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         do {
-            return try await withLeasedConnection { connection in
-                try await connection.query("BEGIN", logger: logger)
-                do {
-                    let result = try await body(connection)
-                    try await connection.query("COMMIT", logger: logger)
-                    return result
-                } catch {
-                    _ = try? await connection.query("ROLLBACK", logger: logger)
-                    throw error
-                }
-            }
+            return try await withLeasedConnection(body)
         } catch {
             throw Self.translate(error, at: address)
+        }
+    }
+
+    /// Runs `body` in one transaction on one pooled connection; rolls back whatever it throws.
+    func transaction<T>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        try await statement { connection in
+            try await connection.query("BEGIN", logger: logger)
+            do {
+                let result = try await body(connection)
+                try await connection.query("COMMIT", logger: logger)
+                return result
+            } catch {
+                _ = try? await connection.query("ROLLBACK", logger: logger)
+                throw error
+            }
         }
     }
 
