@@ -75,8 +75,15 @@ extension PostgresStore {
     }
 
     public func operatorRecord(verifier: String) async throws -> OperatorRecord? {
-        try await statement { connection in
-            try await connection.execute(OperatorByVerifier(verifier: verifier), logger: logger).first { _ in true }
+        try await keyLookups.submit(verifier) { verifiers in
+            let found = try await statement(on: keyLookupConnection) { connection in
+                var found: [String: OperatorRecord] = [:]
+                for try await record in try await connection.execute(OperatorsByVerifier(verifiers: verifiers), logger: logger) {
+                    found[record.verifier] = record
+                }
+                return found
+            }
+            return verifiers.map { found[$0] }
         }
     }
 

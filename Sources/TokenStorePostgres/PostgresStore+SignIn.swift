@@ -3,19 +3,22 @@ import PostgresNIO
 import TokenDomain
 import TokenService
 
-/// Sign-in checks without a held lock: two round trips instead of seven.
+/// Sign-in checks without a held lock, in two statements shared by the checks running at once.
 ///
 /// A sign-in check (`TransactionReads` naming only a user's activated tokens) is the hot path: a
 /// VPN gateway sends thousands. Under `perform`'s locking transaction it costs BEGIN, the locks,
 /// the reads, the policy, each update, the audit and COMMIT, each a round trip to the server.
 /// Here it is one statement that reads the tokens and the policy, then `decide`, then one
-/// statement that saves every token's new check state *only where the row still holds the state
-/// that was read* (compare-and-set) and appends the audit entries. When another node (or request)
-/// changed one of the rows in between, that statement raises `40001` and undoes itself whole, and
-/// the check runs again from the read: so a fresh code is accepted once across nodes (the second
-/// finds `last_used_step` moved and is refused as a replay), each denial is counted, and an audit
-/// entry commits with its change or not at all, exactly as under the lock. After a few lost races
-/// in a row the check falls back to the locking transaction, which always completes.
+/// statement that saves the token's new check state *only where the row still holds the state
+/// that was read* (compare-and-set) and appends the audit entries only if it did. Concurrent
+/// checks share both statements (`StatementBatcher`): one read for all their users, one save for
+/// all their tokens, one commit. When another node (or request) changed the row in between, the
+/// save does not apply, its audit entries are not written, and the check runs again from the
+/// read: so a fresh code is accepted once across nodes (the second finds `last_used_step` moved
+/// and is refused as a replay), each denial is counted, and an audit entry commits with its
+/// change or not at all, exactly as under the lock. A check that saves several tokens saves them
+/// in a statement of its own that applies all or none (`compareAndSaveSQL`). After a few lost
+/// races in a row the check falls back to the locking transaction, which always completes.
 extension PostgresStore {
     /// Lost races before the locking transaction takes over.
     static let optimisticAttempts = 4
@@ -30,49 +33,75 @@ extension PostgresStore {
     /// tokens it read), and the caller must run the locking transaction.
     func performSignInCheck<T>(_ reads: TransactionReads, _ decide: (TransactionFacts) throws -> Decision<T>) async throws -> T? {
         guard let userKey = reads.userKey else { return nil }
-        // One connection for every attempt: `decide` is a few microseconds of arithmetic.
-        return try await statement { connection -> T? in
-            for _ in 0..<Self.optimisticAttempts {
-                let (tokens, policy) = try await Self.readSignInFacts(connection, userKey: userKey, logger: logger)
-                let facts = TransactionFacts(token: nil, methodCount: 0, appExists: false, policy: policy, activatedTokens: tokens)
-                let decision = try decide(facts)
-                guard let saves = Self.checkSaves(decision.changes, read: tokens) else { return nil }
-                if saves.isEmpty, decision.audit.isEmpty { return decision.result }
-                let binds = try Self.compareAndSaveBinds(saves, audit: decision.audit, userKey: userKey, at: reads.at)
-                do {
-                    if saves.count == 1, decision.audit.count == 1 {
-                        for try await _ in try await connection.execute(SaveOneCheck(binds: binds), logger: logger) {}
-                    } else {
-                        let sql = Self.compareAndSaveSQL(saves: saves.count, audits: decision.audit.count)
-                        _ = try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger).collect()
-                    }
-                    return decision.result
-                } catch let error as PSQLError where error.serverInfo?[.sqlState] == Self.changedUnderCheck {
-                    continue
+        for _ in 0..<Self.optimisticAttempts {
+            let read = try await signInReads.submit(userKey) { try await readSignInFacts($0) }
+            let decision = try decide(TransactionFacts(token: nil, methodCount: 0, appExists: false, policy: read.policy,
+                                                       activatedTokens: read.tokens))
+            guard let saves = Self.checkSaves(decision.changes, read: read.tokens) else { return nil }
+            if saves.isEmpty, decision.audit.isEmpty { return decision.result }
+            let saved = saves.count > 1
+                ? try await saveTogether(saves, audit: decision.audit, userKey: userKey, at: reads.at)
+                : try await signInSaves.submit(CheckSaveRequest(userKey: userKey, at: reads.at, save: saves.first, audit: decision.audit)) {
+                    try await saveChecks($0)
                 }
-            }
-            return nil
+            if saved { return decision.result }
         }
+        return nil
     }
 
     /// SQLSTATE `serialization_failure`: a row changed between the read and the save.
     static let changedUnderCheck = "40001"
 
-    /// The user's activated tokens (by serial key) and the policy, in one prepared statement.
-    private static func readSignInFacts(_ connection: PostgresConnection, userKey: String, logger: Logger) async throws
-        -> ([TokenRecord], Policy) {
-        var tokens: [TokenRecord] = [], policy = Policy()
-        for try await row in try await connection.execute(SignInFacts(userKey: userKey), logger: logger) {
-            if let record = row.token { tokens.append(record) }
-            for (key, value) in zip(row.keys, row.values) {
-                if let setting = Policy.Setting(rawValue: key) { policy[setting] = Int(value) }
+    /// What a sign-in check read: the user's activated tokens (by serial key) and the policy.
+    struct SignInRead: Sendable {
+        let tokens: [TokenRecord]
+        let policy: Policy
+    }
+
+    /// Each user's sign-in facts, in one prepared statement for them all.
+    private func readSignInFacts(_ userKeys: [String]) async throws -> [SignInRead] {
+        try await statement(on: signInReadConnection) { connection in
+            var tokens: [String: [TokenRecord]] = [:], policy: Policy?
+            for try await row in try await connection.execute(SignInFacts(userKeys: userKeys), logger: logger) {
+                if let (userKey, record) = row.token { tokens[userKey, default: []].append(record) }
+                if policy == nil {
+                    var read = Policy()
+                    for (key, value) in zip(row.keys, row.values) {
+                        if let setting = Policy.Setting(rawValue: key) { read[setting] = Int(value) }
+                    }
+                    policy = read
+                }
+            }
+            return userKeys.map { SignInRead(tokens: tokens[$0] ?? [], policy: policy ?? Policy()) }
+        }
+    }
+
+    /// Whether each check's save applied, in one prepared statement for them all.
+    private func saveChecks(_ checks: [CheckSaveRequest]) async throws -> [Bool] {
+        let applied = try await statement(on: signInSaveConnection) { connection in
+            var applied = Set<Int64>()
+            for try await member in try await connection.execute(SaveChecks(checks: checks), logger: logger) { applied.insert(member) }
+            return applied
+        }
+        return checks.indices.map { checks[$0].save == nil || applied.contains(Int64($0)) }
+    }
+
+    /// Saves several tokens of one check, all or none; false when one of them changed since it was read.
+    private func saveTogether(_ saves: [CheckSave], audit: [AuditEntry], userKey: String, at: Int64) async throws -> Bool {
+        let binds = try Self.compareAndSaveBinds(saves, audit: audit, userKey: userKey, at: at)
+        let sql = Self.compareAndSaveSQL(saves: saves.count, audits: audit.count)
+        return try await statement { connection in
+            do {
+                _ = try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger).collect()
+                return true
+            } catch let error as PSQLError where error.serverInfo?[.sqlState] == Self.changedUnderCheck {
+                return false
             }
         }
-        return (tokens, policy)
     }
 
     /// A token's check state as read, and as it is to be saved.
-    struct CheckSave {
+    struct CheckSave: Sendable {
         let serialKey: String
         let before: CodeCheck.State
         let after: CodeCheck.State
@@ -154,12 +183,10 @@ extension PostgresStore {
     }
 }
 
-/// The usual sign-in save, one token and one audit entry, prepared once per connection.
-struct SaveOneCheck: PostgresPreparedStatement {
-    static let sql = PostgresStore.compareAndSaveSQL(saves: 1, audits: 1)
-    let binds: PostgresBindings
-
-    func makeBindings() throws -> PostgresBindings { binds }
-    /// The statement's one row (0); read to the end, so that a raised 40001 is seen.
-    func decodeRow(_ row: PostgresRow) throws -> Int64 { try row.decode(Int64.self) }
+/// One sign-in check's save for `SaveChecks`: at most one token, and the check's audit entries.
+struct CheckSaveRequest: Sendable {
+    let userKey: String
+    let at: Int64
+    let save: PostgresStore.CheckSave?
+    let audit: [AuditEntry]
 }

@@ -20,10 +20,21 @@ public final class PostgresStore: TokenRepository {
     let logger: Logger
     public let address: PostgresLocation
     public var location: String { address.description }
+    /// Concurrent API-key lookups and sign-in checks' reads and saves, each sent as one statement
+    /// on a connection of its own.
+    let keyLookups = StatementBatcher<String, OperatorRecord?>()
+    let signInReads = StatementBatcher<String, SignInRead>()
+    let signInSaves = StatementBatcher<CheckSaveRequest, Bool>()
+    let keyLookupConnection, signInReadConnection, signInSaveConnection: DedicatedConnection
     /// The task running the client's connection pool; cancelled by `close`.
     private let runner: Task<Void, Never>
 
-    private init(client: PostgresClient, vault: Vault, address: PostgresLocation, logger: Logger) {
+    private init(_ address: PostgresLocation, password: String?, vault: Vault, logger: Logger) throws {
+        let client = try Self.makeClient(address, password: password, logger: logger)
+        let connection = try Self.connectionConfiguration(address, password: password)
+        keyLookupConnection = DedicatedConnection(configuration: connection, id: 1, logger: logger)
+        signInReadConnection = DedicatedConnection(configuration: connection, id: 2, logger: logger)
+        signInSaveConnection = DedicatedConnection(configuration: connection, id: 3, logger: logger)
         self.client = client
         self.vault = vault
         self.address = address
@@ -42,7 +53,7 @@ public final class PostgresStore: TokenRepository {
         try await probe(address, password: password, logger: logger) { connection in
             if try await hasSchema(connection) { throw StoreError.storeExists(path: address.description) }
         }
-        let store = PostgresStore(client: try makeClient(address, password: password, logger: logger), vault: vault, address: address, logger: logger)
+        let store = try PostgresStore(address, password: password, vault: vault, logger: logger)
         do {
             try await store.migrate()
             try await store.transaction { connection in
@@ -65,7 +76,7 @@ public final class PostgresStore: TokenRepository {
                                            reason: "the database holds no oathctl store; make one with 'oathctl init --store \(address)'")
             }
         }
-        let store = PostgresStore(client: try makeClient(address, password: password, logger: logger), vault: vault, address: address, logger: logger)
+        let store = try PostgresStore(address, password: password, vault: vault, logger: logger)
         do {
             try await store.migrate()
             let check = try await store.client.query("SELECT value FROM meta WHERE key = 'key_check'", logger: logger)
@@ -81,6 +92,7 @@ public final class PostgresStore: TokenRepository {
 
     /// Stops the connection pool. The store cannot be used afterwards.
     public func close() async {
+        for connection in [keyLookupConnection, signInReadConnection, signInSaveConnection] { await connection.close() }
         runner.cancel()
         _ = await runner.result
     }
@@ -89,15 +101,7 @@ public final class PostgresStore: TokenRepository {
     /// password or a missing database becomes one clear error here instead of a pool that retries.
     private static func probe(_ address: PostgresLocation, password: String?, logger: Logger,
                               _ body: (PostgresConnection) async throws -> Void) async throws {
-        var configuration: PostgresConnection.Configuration
-        if address.isUnixSocket {
-            configuration = .init(unixSocketPath: "\(address.host)/.s.PGSQL.\(address.port)", username: address.user,
-                                  password: password, database: address.database)
-        } else {
-            configuration = .init(host: address.host, port: address.port, username: address.user, password: password,
-                                  database: address.database, tls: try connectionTLS(address))
-        }
-        configuration.options.connectTimeout = .seconds(connectTimeout)
+        let configuration = try connectionConfiguration(address, password: password)
         let connection: PostgresConnection
         do {
             connection = try await PostgresConnection.connect(on: MultiThreadedEventLoopGroup.singleton.next(),
@@ -112,6 +116,20 @@ public final class PostgresStore: TokenRepository {
             throw translate(error, at: address)
         }
         try? await connection.close()
+    }
+
+    /// One connection's settings: the address, the password, TLS as the address asks, the connect timeout.
+    private static func connectionConfiguration(_ address: PostgresLocation, password: String?) throws -> PostgresConnection.Configuration {
+        var configuration: PostgresConnection.Configuration
+        if address.isUnixSocket {
+            configuration = .init(unixSocketPath: "\(address.host)/.s.PGSQL.\(address.port)", username: address.user,
+                                  password: password, database: address.database)
+        } else {
+            configuration = .init(host: address.host, port: address.port, username: address.user, password: password,
+                                  database: address.database, tls: try connectionTLS(address))
+        }
+        configuration.options.connectTimeout = .seconds(connectTimeout)
+        return configuration
     }
 
     private static func makeClient(_ address: PostgresLocation, password: String?, logger: Logger) throws -> PostgresClient {
@@ -186,11 +204,12 @@ public final class PostgresStore: TokenRepository {
     /// Held by a change that could leave no enabled admin, so two nodes cannot each remove one of the last two.
     static let operatorsLock: Int64 = 0x6F61_7468_6F70_6572  // "oathoper"
 
-    /// Runs `body` on one pooled connection outside any transaction, with the driver's errors turned
+    /// Runs `body` on one pooled (or the `dedicated`) connection outside any transaction, with the driver's errors turned
     /// into the store's. A single statement needs nothing more: it sees one snapshot and commits (or
     /// undoes) itself whole, in one round trip.
-    func statement<T>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+    func statement<T>(on dedicated: DedicatedConnection? = nil, _ body: (PostgresConnection) async throws -> T) async throws -> T {
         do {
+            if let dedicated { return try await dedicated.run(body) }
             return try await withLeasedConnection(body)
         } catch {
             throw Self.translate(error, at: address)
