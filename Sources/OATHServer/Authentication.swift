@@ -23,7 +23,8 @@ struct Authentication: RouterMiddleware {
             let account: Operator
             do {
                 account = try await authenticated { try await service.authenticate(apiKey: String(authorization.dropFirst(7))) }
-            } catch {
+            } catch let error as APIError where error.status == .unauthorized {
+                // Only a refused key counts: a store that does not answer (503) is not the client's failure.
                 await throttle.recordFailure(context.client)
                 throw error
             }

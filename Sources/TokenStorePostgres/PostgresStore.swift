@@ -32,9 +32,9 @@ public final class PostgresStore: TokenRepository {
     private init(_ address: PostgresLocation, password: String?, vault: Vault, logger: Logger) throws {
         let client = try Self.makeClient(address, password: password, logger: logger)
         let connection = try Self.connectionConfiguration(address, password: password)
-        keyLookupConnection = DedicatedConnection(configuration: connection, id: 1, logger: logger)
-        signInReadConnection = DedicatedConnection(configuration: connection, id: 2, logger: logger)
-        signInSaveConnection = DedicatedConnection(configuration: connection, id: 3, logger: logger)
+        keyLookupConnection = DedicatedConnection(configuration: connection, id: 1, location: address.description, logger: logger)
+        signInReadConnection = DedicatedConnection(configuration: connection, id: 2, location: address.description, logger: logger)
+        signInSaveConnection = DedicatedConnection(configuration: connection, id: 3, location: address.description, logger: logger)
         self.client = client
         self.vault = vault
         self.address = address

@@ -5,6 +5,7 @@ import HummingbirdTesting
 import OATHCore
 import Testing
 import TokenDomain
+import TokenStorePostgres
 
 /// The helpdesk flow over the API with a session, and an application's sign-in checks with its key.
 @Suite struct APIFlowTests {
@@ -172,6 +173,20 @@ import TokenDomain
         let trail = try await api.store.auditTrail()
         #expect(trail.filter { $0.action == "login.refused" }.count == 3)
         #expect(!trail.contains { $0.actor.hasPrefix("guess") || $0.detail.contains("guess") || $0.detail.contains("hunter2") })
+    }
+
+    /// A store that does not answer is a 503 for every request, never counted as the client's
+    /// failure: a gateway is not throttled for the database's outage.
+    @Test(arguments: Backend.postgresOnly) func anUnreachableStoreIsNotTheClientsFailure(backend: Backend) async throws {
+        let api = try await APIFixture(backend)
+        let verifier = bearer(api.keys[.verifier]!)
+        await (api.store.repository as! PostgresStore).close()
+        try await api.run(failuresPerAddress: 3) { client in
+            for _ in 1...6 {
+                let answer = try await client.call(.post, "/verify", json: #"{"upn":"helga@contoso.com","code":"000000"}"#, headers: verifier)
+                #expect(answer.status == .serviceUnavailable && answer.headers[.retryAfter] != nil)
+            }
+        }
     }
 
     /// Refused sign-in checks for one user, from anywhere, are throttled per user; another user is not.
