@@ -70,6 +70,44 @@ import TokenService
         #expect(try await fixture.auditTrail(serial: "R1").filter { $0.action == "test.race" }.map(\.detail) == ["saw 7"])
     }
 
+    /// Concurrent checks share statements (`StatementBatcher`), two of them often for one user in
+    /// one batch: each check still applies exactly once over the state it read, and its audit entry
+    /// (NULLs and all) commits with it.
+    @Test(arguments: Backend.postgresOnly) func concurrentChecksSharingStatementsStayExact(backend: Backend) async throws {
+        let fixture = try await ServiceFixture(backend)
+        let location = try #require(fixture.postgres)
+        let users = 30
+        try await fixture.importText(ServiceFixture.file((1...users).map { ("u\($0)@contoso.com", "B\($0)", ServiceFixture.secret()) }))
+        try await PostgresTestServer.query(location, "UPDATE token SET status = 'activated'")
+        let store = try #require(fixture.repository as? PostgresStore)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for check in 0..<(2 * users) {
+                let user = check % users + 1
+                group.addTask {
+                    _ = try await store.perform(TransactionReads(at: 100, userKey: "u\(user)@contoso.com", activatedTokens: true)) { facts in
+                        let record = try #require(facts.activatedTokens.first)
+                        var state = record.check
+                        state.failedAttempts += 1
+                        state.firstFailureAt = state.firstFailureAt ?? 100
+                        state.lockedUntil = state.failedAttempts == 2 ? 400 : nil
+                        let entry = AuditEntry(at: 100, actor: "test", action: "test.batch", serial: "B\(user)", upn: "u\(user)@contoso.com",
+                                               detail: "saw \(record.token.failedAttempts)", requestId: check < users ? "r\(check)" : nil)
+                        return Decision(changes: [.saveCheck(serial: "B\(user)", state)], audit: [entry], result: ())
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        for user in 1...users {
+            let token = try await fixture.token(serial: "B\(user)")
+            #expect(token.failedAttempts == 2 && token.lockedUntil == 400)
+            let entries = try await fixture.auditTrail(serial: "B\(user)").filter { $0.action == "test.batch" }
+            #expect(entries.map(\.detail).sorted() == ["saw 0", "saw 1"])
+            #expect(entries.allSatisfy { $0.upn == "u\(user)@contoso.com" && $0.serial == "B\(user)" })
+            #expect(entries.compactMap(\.requestId).count == 1)
+        }
+    }
+
     /// One statement through psql, synchronously (another node's write inside a `decide`).
     private static func psql(_ location: PostgresLocation, _ sql: String) throws {
         let process = Process()

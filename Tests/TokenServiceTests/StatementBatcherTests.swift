@@ -1,0 +1,89 @@
+import Foundation
+import Testing
+import TokenDomain
+@testable import TokenStorePostgres
+
+/// The batcher under the PostgreSQL sign-in path: requests that wait go together, each gets its
+/// own answer, and a failed batch fails no request that would succeed alone.
+@Suite struct StatementBatcherTests {
+    /// A statement that takes a while, as a round trip to the server does, and records its batches.
+    final class Server: @unchecked Sendable {
+        // @unchecked: `recorded` is only touched under `lock`.
+        private let lock = NSLock()
+        private var recorded: [[Int]] = []
+        let failWhen: @Sendable ([Int]) -> Error?
+
+        var batches: [[Int]] { lock.withLock { recorded } }
+
+        init(failWhen: @escaping @Sendable ([Int]) -> Error? = { _ in nil }) { self.failWhen = failWhen }
+
+        func run(_ requests: [Int]) async throws -> [String] {
+            lock.withLock { recorded.append(requests) }
+            try await Task.sleep(for: .milliseconds(20))
+            if let error = failWhen(requests) { throw error }
+            return requests.map { "answer \($0)" }
+        }
+    }
+
+    @Test func requestsThatWaitShareAStatementAndEachGetsItsAnswer() async throws {
+        let batcher = StatementBatcher<Int, String>(maxBatch: 16)
+        let server = Server()
+        let answers = try await withThrowingTaskGroup(of: (Int, String).self) { group in
+            for request in 0..<40 {
+                group.addTask { (request, try await batcher.submit(request) { try await server.run($0) }) }
+            }
+            return try await group.reduce(into: [:]) { $0[$1.0] = $1.1 }
+        }
+        #expect(answers.count == 40 && answers.allSatisfy { $0.value == "answer \($0.key)" })
+        let batches = server.batches
+        #expect(batches.flatMap { $0 }.sorted() == Array(0..<40))
+        #expect(batches.allSatisfy { $0.count <= 16 })
+        // One request ran alone at first; the 39 that waited meanwhile went in full batches.
+        #expect(batches.count < 40 && batches.contains { $0.count == 16 })
+    }
+
+    @Test func aRequestAloneGoesAtOnce() async throws {
+        let batcher = StatementBatcher<Int, String>()
+        let server = Server()
+        #expect(try await batcher.submit(7) { try await server.run($0) } == "answer 7")
+        #expect(try await batcher.submit(8) { try await server.run($0) } == "answer 8")
+        #expect(server.batches == [[7], [8]])
+    }
+
+    /// One bad request fails the batch it is in; every other request then runs alone and succeeds.
+    @Test func aFailedBatchIsRunAgainRequestByRequest() async throws {
+        let batcher = StatementBatcher<Int, String>()
+        let server = Server { $0.contains(13) ? StoreError.unstorableText : nil }
+        let outcomes = await withTaskGroup(of: (Int, Bool).self) { group in
+            for request in 10..<20 {
+                group.addTask { (request, (try? await batcher.submit(request) { try await server.run($0) }) == "answer \(request)") }
+            }
+            return await group.reduce(into: [:]) { $0[$1.0] = $1.1 }
+        }
+        #expect(outcomes == Dictionary(uniqueKeysWithValues: (10..<20).map { ($0, $0 != 13) }))
+        #expect(server.batches.contains { $0.count > 1 && $0.contains(13) })
+    }
+
+    /// When the server is gone, every request of the batch gets that error at once, none tries again.
+    @Test func anUnreachableServerFailsTheWholeBatchOnce() async throws {
+        let batcher = StatementBatcher<Int, String>()
+        let server = Server { _ in StoreError.unreachable(location: "db", reason: "down") }
+        let failures = await withTaskGroup(of: Bool.self) { group in
+            for request in 0..<10 {
+                group.addTask {
+                    do {
+                        _ = try await batcher.submit(request) { try await server.run($0) }
+                        return false
+                    } catch StoreError.unreachable {
+                        return true
+                    } catch {
+                        return false
+                    }
+                }
+            }
+            return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+        }
+        #expect(failures == 10)
+        #expect(server.batches.flatMap { $0 }.count == 10)
+    }
+}
