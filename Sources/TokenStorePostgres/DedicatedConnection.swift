@@ -25,6 +25,8 @@ final class DedicatedConnection: @unchecked Sendable {
     private let id: Int
     /// The store's address, for the error once closed.
     private let location: String
+    /// The connection's event loop, where `run` prefers its task to go on.
+    private let executor = EventLoopExecutor(MultiThreadedEventLoopGroup.singleton.next())
 
     init(configuration: PostgresConnection.Configuration, id: Int, location: String, logger: Logger) {
         var configuration = configuration
@@ -37,14 +39,15 @@ final class DedicatedConnection: @unchecked Sendable {
 
     /// Runs `body` on the open connection, opening it first when there is none or the server closed it.
     func run<T>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
-        try await body(try await open())
+        let connection = try await open()
+        return try await withTaskExecutorPreference(executor) { try await body(connection) }
     }
 
     private func open() async throws -> PostgresConnection {
         let (current, closed) = lock.withLock { (connection, self.closed) }
         if closed { throw StoreError.unreachable(location: location, reason: "the store was closed") }
         if let current, !current.isClosed { return current }
-        let opened = try await PostgresConnection.connect(on: MultiThreadedEventLoopGroup.singleton.next(), configuration: configuration,
+        let opened = try await PostgresConnection.connect(on: executor.loop, configuration: configuration,
                                                           id: id, logger: logger)
         // Another caller may have opened one meanwhile: keep that, close the spare.
         let (open, spare) = lock.withLock { () -> (PostgresConnection, PostgresConnection?) in
