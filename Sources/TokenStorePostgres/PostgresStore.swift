@@ -204,9 +204,9 @@ public final class PostgresStore: TokenRepository {
     /// Held by a change that could leave no enabled admin, so two nodes cannot each remove one of the last two.
     static let operatorsLock: Int64 = 0x6F61_7468_6F70_6572  // "oathoper"
 
-    /// Runs `body` on one pooled (or the `dedicated`) connection outside any transaction, with the driver's errors turned
-    /// into the store's. A single statement needs nothing more: it sees one snapshot and commits (or
-    /// undoes) itself whole, in one round trip.
+    /// Runs `body` on one pooled connection (or the `dedicated` one) outside any transaction, with
+    /// the driver's errors turned into the store's. A single statement needs nothing more: it sees
+    /// one snapshot and commits (or undoes) itself whole, in one round trip.
     func statement<T>(on dedicated: DedicatedConnection? = nil, _ body: (PostgresConnection) async throws -> T) async throws -> T {
         do {
             if let dedicated { return try await dedicated.run(body) }
