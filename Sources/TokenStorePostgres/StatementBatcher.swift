@@ -29,6 +29,9 @@ final class StatementBatcher<Request: Sendable, Answer: Sendable>: @unchecked Se
         self.maxRunning = maxRunning
     }
 
+    /// How many requests wait for the next batch (for tests).
+    var waitingCount: Int { lock.withLock { waiting.count } }
+
     /// What a waiting request is told.
     private enum Turn: Sendable {
         case answered(Answer)
