@@ -1,5 +1,6 @@
 """What the server fault scripts share: the release binary, a store with one TOTP token per user,
 API keys, a running `oathctl serve`, activation, and codes (RFC 6238, computed here)."""
+import atexit
 import base64
 import hmac
 import json
@@ -65,6 +66,8 @@ def start(env, port, *options):
     """`oathctl serve` on 127.0.0.1:PORT, once its health check answers."""
     server = subprocess.Popen([OATHCTL, "serve", "--listen", f"127.0.0.1:{port}", *options], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # A script that dies on an exception must not leave its server running.
+    atexit.register(lambda: server.poll() is None and server.kill())
     for _ in range(200):
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/healthz", timeout=1)
