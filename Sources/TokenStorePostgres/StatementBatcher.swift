@@ -18,15 +18,14 @@ final class StatementBatcher<Request: Sendable, Answer: Sendable>: @unchecked Se
     // @unchecked: `waiting` and `running` are only touched under `lock`.
     private let lock = NSLock()
     private var waiting: [Waiter] = []
-    private var running = 0
+    /// Whether a statement of this kind is at the server: one at a time, on its one connection
+    /// (`DedicatedConnection`).
+    private var running = false
     /// The most requests in one statement.
     let maxBatch: Int
-    /// The most statements of this kind at the server at once.
-    let maxRunning: Int
 
-    init(maxBatch: Int = 64, maxRunning: Int = 1) {
+    init(maxBatch: Int = 64) {
         self.maxBatch = maxBatch
-        self.maxRunning = maxRunning
     }
 
     /// How many requests wait for the next batch (for tests).
@@ -51,11 +50,11 @@ final class StatementBatcher<Request: Sendable, Answer: Sendable>: @unchecked Se
     func submit(_ request: Request, run: ([Request]) async throws -> [Answer]) async throws -> Answer {
         let turn = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Turn, Error>) in
             let leads = lock.withLock {
-                guard running < maxRunning else {
+                guard !running else {
                     waiting.append(Waiter(request: request, continuation: continuation))
                     return false
                 }
-                running += 1
+                running = true
                 return true
             }
             if leads { continuation.resume(returning: .lead) }
@@ -85,7 +84,7 @@ final class StatementBatcher<Request: Sendable, Answer: Sendable>: @unchecked Se
         // The next batch starts before this one's requests are answered.
         let next = lock.withLock { () -> Waiter? in
             guard !waiting.isEmpty else {
-                running -= 1
+                running = false
                 return nil
             }
             return waiting.removeFirst()
