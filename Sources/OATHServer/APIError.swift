@@ -8,7 +8,7 @@ struct APIError: HTTPResponseError, Sendable {
     var status: HTTPResponse.Status
     var code: String
     var message: String
-    /// Seconds to wait, sent as `Retry-After` (429).
+    /// Seconds to wait, sent as `Retry-After` (429, 503).
     var retryAfter: Int64?
 
     init(_ status: HTTPResponse.Status, code: String, message: String, retryAfter: Int64? = nil) {
@@ -35,13 +35,15 @@ struct APIError: HTTPResponseError, Sendable {
         case .invalidInput: .badRequest
         case .failure:
             switch error {
-            case .unreachable, .database: .serviceUnavailable
+            case .unreachable, .database, .busy: .serviceUnavailable
             case .storeFull: Self.insufficientStorage
             default: .internalServerError
             }
         }
         // A store that does not answer may answer soon (a restart, a failover): say when to retry.
-        self.init(status, code: Self.code(error), message: error.description, retryAfter: status == .serviceUnavailable ? 5 : nil)
+        var retryAfter: Int64? = status == .serviceUnavailable ? 5 : nil
+        if case let .busy(_, seconds) = error { retryAfter = Int64(seconds) }
+        self.init(status, code: Self.code(error), message: error.description, retryAfter: retryAfter)
     }
 
     /// A short, stable code per error, for programs.
@@ -70,6 +72,7 @@ struct APIError: HTTPResponseError, Sendable {
         case .reportNotKept: "report_not_kept"
         case .unreachable, .database: "store_unavailable"
         case .storeFull: "store_full"
+        case .busy: "busy"
         case .storeMissing, .storeExists, .notEmpty, .notAStore, .wrongKey: "store_error"
         }
     }

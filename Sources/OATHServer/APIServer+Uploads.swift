@@ -13,8 +13,11 @@ extension APIServer {
             let settings = try UploadSettings(request)
             let spool = try await UploadSpool.receive(request, limit: maxUploadBytes)
             let collected = CollectedFindings()
-            let summary = try await Self.unusable {
-                try settings.reading.input(path: spool.path).validate(with: settings.reading.validator(), handlers: collected.handlers)
+            let summary = try await call {
+                try await Self.unusable {
+                    try await service.validate(settings.reading.input(path: spool.path), validator: settings.reading.validator(),
+                                               handlers: collected.handlers)
+                }
             }
             try collected.refuseUnusable(summary)
             // The report as a download, byte for byte what `oathctl validate` writes.

@@ -36,12 +36,15 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     case reportNotKept(batch: Int64)
     /// The store's disk (or database server's) ran out of room: the operation was undone whole.
     case storeFull
+    /// Heavy work of this kind is already running and queued as much as allowed, or this request
+    /// waited its time for a turn: nothing was done. (A sign-in check never gets this.)
+    case busy(work: String, retryAfter: Int)
     case database(String)
 
     /// The kind of refusal, from which each front end derives its answer.
     public var kind: ErrorKind {
         switch self {
-        case .storeMissing, .notAStore, .wrongKey, .unreachable, .storeFull, .database: .failure
+        case .storeMissing, .notAStore, .wrongKey, .unreachable, .storeFull, .busy, .database: .failure
         case .invalidUser, .invalidPolicy, .invalidAppName, .invalidOperator, .unstorableText: .invalidInput
         case .operatorNotFound, .batchNotFound, .reportNotKept: .notFound
         case .operatorExists: .conflict
@@ -82,6 +85,7 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
         case let .batchNotFound(batch): "no batch \(batch) in the store; 'oathctl batches' or GET /api/v1/batches lists them"
         case let .reportNotKept(batch): "batch \(batch) was imported before error reports were kept with batches; validate its file again for the report"
         case .storeFull: "the disk holding the store is full, so nothing of this operation was stored; free space there and try again"
+        case let .busy(work, seconds): "the server is busy with other \(work) work and did not start this; nothing was done: try again in \(seconds) s"
         case let .database(message): "the store failed: \(message)"
         }
     }

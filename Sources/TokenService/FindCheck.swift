@@ -5,12 +5,12 @@ import OATHCore
 import SecretSealing
 import TokenDomain
 
-/// One block of `find` being checked on every core, each thread with its own cipher context.
+/// One block of `find` being checked by the reading thread and its helpers, each thread with its own cipher context.
 ///
 /// Threads take the block a slice at a time, and the reading thread joins them once it has read the
 /// next block (`results`): with fixed halves, the worker that shared its core with the reader
-/// finished last while the other core idled (a third of the time, measured). One worker per core
-/// besides the reader's: with a worker on every core as well, three threads shared two cores, the
+/// finished last while the other core idled (a third of the time, measured). On the command line,
+/// one helper per core besides the reader's (on a server, none: the other core is the sign-in checks'): with a worker on every core as well, three threads shared two cores, the
 /// reader fell behind and the workers waited for it (1M tokens, alternating runs: 0.72-0.87 s
 /// against 0.68-0.76 s). Reading with a connection per thread instead, each thread reading and
 /// checking its own ranges of ids, measured no faster (0.87-0.93 s against 0.83-0.94 s).
@@ -28,15 +28,15 @@ final class FindCheck: @unchecked Sendable {
     /// Tokens a thread takes at a time: small enough that threads finish together, large enough that the lock is rare.
     private static let slice = 512
 
-    init(block: CandidateBlock, key: MasterKey, code: UInt32, digits: Int, time: UInt64, window: Int) {
+    /// - Parameter helpers: threads that check beside the reading thread (`WorkLanes.findHelpers`).
+    init(block: CandidateBlock, key: MasterKey, code: UInt32, digits: Int, time: UInt64, window: Int, helpers: Int) {
         self.block = block
         self.key = key
         self.code = code
         self.digits = digits
         self.time = time
         self.window = window
-        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount - 1, 7))
-        for _ in 0..<workers {
+        for _ in 0..<helpers {
             DispatchQueue.global().async(group: group) { [self] in work() }
         }
     }

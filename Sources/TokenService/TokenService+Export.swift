@@ -10,7 +10,7 @@ extension TokenService {
                                    _ body: (ExportToken) throws -> Void) async throws {
         var count = 0
         let box = vault.box
-        try await repository.forEachSealedToken { record in
+        try await lanes.bulk.run { try await repository.forEachSealedToken { record in
             let token = record.token
             var secret: Secret?
             if includeSecrets {
@@ -20,7 +20,7 @@ extension TokenService {
                                  manufacturer: token.manufacturer, model: token.model,
                                  hash: HashAlgorithm(rawValue: token.hash) ?? .sha1, digits: token.digits))
             count += 1
-        }
+        } }
         try await transaction(context) { _, stamp in
             Decision(audit: [stamp.entry(.exported(tokens: count, withSecrets: includeSecrets, destination: destination))], result: ())
         }

@@ -9,8 +9,9 @@ extension TokenService {
     /// Refused when more than the policy's `find.max-matches` tokens match: over many tokens a 6-digit
     /// code matches some by chance, and naming them all would turn `find` into an oracle.
     /// Candidates are read in blocks and checked on every core (each thread with its own cipher context).
+    /// Runs on the bulk lane: a find over a million tokens must not take the cores sign-in checks run on.
     public func find(code: String, user: String? = nil, context: OperationContext) async throws -> [FoundToken] {
-        try await find(code: code, user: user, context: context, blockSize: Self.findBlock)
+        try await lanes.bulk.run { try await find(code: code, user: user, context: context, blockSize: Self.findBlock) }
     }
 
     /// Tokens read per block: enough to keep both cores busy, small enough to keep memory flat.
@@ -30,7 +31,7 @@ extension TokenService {
         var pending: FindCheck?
         try await repository.forEachCandidateBlock(digits: digitCount, userKey: user.map(UPN.key), blockSize: blockSize) { block in
             let checking = FindCheck(block: block, key: vault.key, code: value, digits: digitCount, time: UInt64(max(0, time)),
-                                     window: policy.verifyWindowSteps)
+                                     window: policy.verifyWindowSteps, helpers: lanes.findHelpers)
             candidates += block.count
             if let earlier = pending { for (serial, drift) in try earlier.results() { found[serial] = drift } }
             pending = checking

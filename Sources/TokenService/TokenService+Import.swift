@@ -16,7 +16,9 @@ extension TokenService {
         let stamp = AuditStamp(at: clock(), context: context)
         let result: ImportResult
         do {
-            result = try await repository.importTokens(input, validator: validator, options: options, handlers: handlers, stamp: stamp)
+            result = try await lanes.bulk.run {
+                try await repository.importTokens(input, validator: validator, options: options, handlers: handlers, stamp: stamp)
+            }
         } catch {
             log(refusal: error, context: context)
             throw error
@@ -27,9 +29,14 @@ extension TokenService {
         return result
     }
 
+    /// Checks a token file without storing anything (the server's `POST /validate`), on the bulk lane.
+    public func validate(_ input: TokenInput, validator: FileValidator, handlers: FileValidator.Handlers) async throws -> ValidationSummary {
+        try await lanes.bulk.run { try input.validate(with: validator, handlers: handlers) }
+    }
+
     /// The error report kept with a committed import's batch, as `oathctl validate` writes it.
     public func report(batch: Int64) async throws -> [UInt8] {
-        switch try await repository.report(batch: batch) {
+        switch try await lanes.bulk.run({ try await repository.report(batch: batch) }) {
         case let .csv(csv): csv
         case .notKept: throw StoreError.reportNotKept(batch: batch)
         case .noSuchBatch: throw StoreError.batchNotFound(batch)

@@ -10,13 +10,14 @@ extension TokenService {
     /// (the failed-login count and lock, as the policy's `login.*` settings say, and the audit).
     public func authenticate(name: String, password: [UInt8], context: OperationContext) async throws -> Operator {
         let record = try await repository.operatorRecord(named: name)
-        let matches: Bool
-        if let record {
-            matches = record.account.kind == .person && PasswordHash.matches(password, record.verifier)
-        } else {
+        // The slow hash on the login lane: a burst of logins must not take the cores sign-in checks run on.
+        let matches = try await lanes.login.run {
+            if let record {
+                return record.account.kind == .person && PasswordHash.matches(password, record.verifier)
+            }
             // The same slow hash for a name that does not exist, so the time taken does not tell.
             _ = PasswordHash.derive(password, salt: [UInt8](repeating: 0, count: 16), iterations: passwordIterations)
-            matches = false
+            return false
         }
         let accepted = try await transaction(context, operatorName: record == nil ? nil : name) { facts, loginStamp -> Decision<Operator?> in
             // Entries about an operator that exists are its own; an unknown name is never written

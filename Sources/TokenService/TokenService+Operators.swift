@@ -20,7 +20,7 @@ extension TokenService {
     /// Makes an operator. The first admin is made on the command line: shell access to the server is the root of trust.
     public func addOperator(name: String, role: Role, credential: OperatorCredential, context: OperationContext) async throws {
         if let problem = Operator.problem(inName: name) { throw StoreError.invalidOperator(problem) }
-        let verifier = try makeVerifier(credential)
+        let verifier = try await makeVerifier(credential)
         try await transaction(context, operatorName: name) { facts, stamp in
             if facts.operatorRecord != nil { throw StoreError.operatorExists(name: name) }
             let account = Operator(name: name, role: role, kind: credential.kind, createdAt: stamp.at, updatedAt: stamp.at)
@@ -31,7 +31,7 @@ extension TokenService {
 
     /// Replaces an operator's password or key; also clears its failed logins and lock.
     public func changeCredential(name: String, to credential: OperatorCredential, context: OperationContext) async throws {
-        let verifier = try makeVerifier(credential)
+        let verifier = try await makeVerifier(credential)
         try await changeOperator(name, context: context) { record in
             guard record.account.kind == credential.kind else {
                 throw StoreError.invalidOperator("\(name) is a \(record.account.kind.rawValue); it takes a \(record.account.kind == .person ? "password" : "new API key")")
@@ -91,13 +91,13 @@ extension TokenService {
     }
 
     /// The stored form of a credential: a slow salted hash of a password, the digest of a key.
-    private func makeVerifier(_ credential: OperatorCredential) throws -> String {
+    private func makeVerifier(_ credential: OperatorCredential) async throws -> String {
         switch credential {
         case let .password(password):
             guard password.count >= Operator.minPasswordLength else {
                 throw StoreError.invalidOperator("a password needs at least \(Operator.minPasswordLength) characters")
             }
-            return PasswordHash.make(password, iterations: passwordIterations)
+            return try await lanes.login.run { PasswordHash.make(password, iterations: passwordIterations) }
         case let .apiKey(key):
             guard APIKey.isWellFormed(key) else { throw StoreError.invalidOperator("the API key is not one oathctl made") }
             return APIKey.digest(key)

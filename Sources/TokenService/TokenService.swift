@@ -15,14 +15,18 @@ public struct TokenService: Sendable {
     let logger: Logger
     /// PBKDF2 iterations for new passwords (`PasswordHash.defaultIterations`; tests use fewer).
     let passwordIterations: Int
+    /// Where heavy work runs (hashing, files, find, exports): never the pool sign-in checks need.
+    public let lanes: WorkLanes
 
     public init(repository: any TokenRepository, vault: Vault, clock: @escaping @Sendable () -> Int64,
-                logger: Logger = Logger(label: "oathctl.service"), passwordIterations: Int = PasswordHash.defaultIterations) {
+                logger: Logger = Logger(label: "oathctl.service"), passwordIterations: Int = PasswordHash.defaultIterations,
+                lanes: WorkLanes = .command) {
         self.repository = repository
         self.vault = vault
         self.clock = clock
         self.logger = logger
         self.passwordIterations = passwordIterations
+        self.lanes = lanes
     }
 
     /// Runs one transaction: `decide` gets the facts read under its locks and the audit stamp.

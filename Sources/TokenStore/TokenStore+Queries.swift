@@ -6,7 +6,7 @@ import TokenService
 extension TokenStore {
     public func tokens(matching filter: TokenFilter) async throws -> [Token] {
         let (whereClause, arguments) = Self.conditions(filter)
-        return try read { db in
+        return try await fetch { db in
             try Token.fetchAll(db, sql: "SELECT \(Token.columns) FROM token \(whereClause) ORDER BY serial", arguments: arguments)
         }
     }
@@ -14,9 +14,10 @@ extension TokenStore {
     public func tokenPage(matching filter: TokenFilter, limit: Int, before: Int64?) async throws -> TokenPage {
         var (whereClause, arguments) = Self.conditions(filter, before: before)
         _ = arguments.append(contentsOf: [limit + 1])
-        return try read { db in
-            let rows = try Row.fetchAll(db, sql: "SELECT \(Token.columns), id FROM token \(whereClause) ORDER BY id DESC LIMIT ?",
-                                        arguments: arguments)
+        let (clause, bound) = (whereClause, arguments)
+        return try await fetch { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT \(Token.columns), id FROM token \(clause) ORDER BY id DESC LIMIT ?",
+                                        arguments: bound)
             let tokens = try rows.prefix(limit).map { try Token(row: $0) }
             return TokenPage(tokens: tokens, next: rows.count > limit ? rows[limit - 1]["id"] : nil)
         }
@@ -50,11 +51,11 @@ extension TokenStore {
     }
 
     public func token(serial: String) async throws -> Token? {
-        try read { db in try Token.fetchOne(db, sql: "SELECT \(Token.columns) FROM token WHERE serial_key = lower(?)", arguments: [serial]) }
+        try await fetch { db in try Token.fetchOne(db, sql: "SELECT \(Token.columns) FROM token WHERE serial_key = lower(?)", arguments: [serial]) }
     }
 
     public func apps(userKey: String?) async throws -> [AuthenticatorApp] {
-        try read { db in
+        try await fetch { db in
             if let userKey {
                 return try AuthenticatorApp.fetchAll(db, sql: "SELECT upn, name, created_at FROM app WHERE user_key = ? ORDER BY name",
                                                      arguments: [userKey])
@@ -64,24 +65,28 @@ extension TokenStore {
     }
 
     public func operators() async throws -> [Operator] {
-        try operatorRecords().map(\.account)
+        try await fetch { db in try Self.operatorRecords(db).map(\.account) }
     }
 
     /// Every operator with its credential verifier, by name (for `operators` and `store copy`).
     func operatorRecords() throws -> [OperatorRecord] {
-        try read { db in try Row.fetchAll(db, sql: "SELECT \(Self.operatorColumns) FROM operator ORDER BY name").map(Self.operatorRecord) }
+        try read { db in try Self.operatorRecords(db) }
+    }
+
+    private static func operatorRecords(_ db: Database) throws -> [OperatorRecord] {
+        try Row.fetchAll(db, sql: "SELECT \(Self.operatorColumns) FROM operator ORDER BY name").map(Self.operatorRecord)
     }
 
     public func operatorRecord(named name: String) async throws -> OperatorRecord? {
-        try read { db in try Self.fetchOperator(db, sql: "name = ?", name) }
+        try await fetch { db in try Self.fetchOperator(db, sql: "name = ?", name) }
     }
 
     public func operatorRecord(verifier: String) async throws -> OperatorRecord? {
-        try read { db in try Self.fetchOperator(db, sql: "verifier = ?", verifier) }
+        try await fetch { db in try Self.fetchOperator(db, sql: "verifier = ?", verifier) }
     }
 
     public func policy() async throws -> Policy {
-        try read { db in try Policy.load(db) }
+        try await fetch { db in try Policy.load(db) }
     }
 
     public func auditTrail(_ query: AuditQuery) async throws -> [AuditEntry] {
@@ -115,19 +120,20 @@ extension TokenStore {
         }
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         arguments.append(query.limit ?? -1)
-        return try read { db in
+        let bound = StatementArguments(arguments)
+        return try await fetch { db in
             try AuditEntry.fetchAll(db, sql: """
                 SELECT id, at, actor, action, serial, upn, detail, request_id, role, client FROM audit \(whereClause) ORDER BY id LIMIT ?
-                """, arguments: StatementArguments(arguments))
+                """, arguments: bound)
         }
     }
 
     public func batches() async throws -> [Batch] {
-        try read { db in try Batch.fetchAll(db, sql: "SELECT * FROM batch ORDER BY id") }
+        try await fetch { db in try Batch.fetchAll(db, sql: "SELECT * FROM batch ORDER BY id") }
     }
 
     public func report(batch: Int64) async throws -> StoredReport {
-        try read { db in
+        try await fetch { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT r.csv FROM batch b LEFT JOIN batch_report r ON r.batch_id = b.id WHERE b.id = ?",
                                              arguments: [batch]) else { return .noSuchBatch }
             return (row[0] as Data?).map { .csv(Array($0)) } ?? .notKept

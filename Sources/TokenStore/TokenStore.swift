@@ -131,10 +131,16 @@ public final class TokenStore: TokenRepository {
         return db
     }
 
-    /// Runs `body` in a read transaction, on the calling thread (GRDB's synchronous API: the
-    /// `async` repository methods call it directly, which blocks their task for the query).
+    /// Runs `body` in a read transaction, on the calling thread: for the work that runs on a
+    /// service lane (find, export, copy), whose thread may block.
     func read<T>(_ body: (Database) throws -> T) throws -> T {
         try db.read(body)
+    }
+
+    /// Runs `body` in a read transaction on one of GRDB's reader queues: the calling task suspends
+    /// rather than block a thread of Swift's pool, which the server's sign-in checks run on.
+    func fetch<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await db.read(body)
     }
 
     /// Runs `body` in one IMMEDIATE transaction (the write lock is taken before the first read).

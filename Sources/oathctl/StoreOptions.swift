@@ -46,7 +46,8 @@ struct StoreOptions: ParsableArguments {
     /// Opens the store with its key behind the service; every failure becomes a one-line error with exit status 2.
     ///
     /// - Parameter serving: for the server: read the clock at each operation rather than once when
-    ///   the command starts (`OATHCTL_NOW` fixes it either way), and read an SQLite store beside its writer.
+    ///   the command starts (`OATHCTL_NOW` fixes it either way), read an SQLite store beside its writer,
+    ///   and keep heavy work on low-priority lanes of bounded size (`WorkLanes.server`).
     func open(serving: Bool = false) async throws -> TokenService {
         let now = try Clock.now()
         let fixed = !serving || ProcessInfo.processInfo.environment["OATHCTL_NOW"] != nil
@@ -56,7 +57,8 @@ struct StoreOptions: ParsableArguments {
         let repository = try await storeOperation { try await openRepository(storePath, vault: vault, concurrentReads: serving) }
         let clock: @Sendable () -> Int64
         if fixed { clock = { Int64(now) } } else { clock = { Int64(Date().timeIntervalSince1970) } }
-        return TokenService(repository: repository, vault: vault, clock: clock, logger: Logger(label: "oathctl"))
+        return TokenService(repository: repository, vault: vault, clock: clock, logger: Logger(label: "oathctl"),
+                            lanes: serving ? .server() : .command)
     }
 
     /// The master key, or a one-line error with exit status 2.
