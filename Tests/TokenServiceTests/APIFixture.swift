@@ -29,9 +29,10 @@ struct APIFixture {
     }
 
     /// Runs `body` against the router in process.
+    /// - Parameter service: the store's service with other settings (its lanes), instead of the fixture's.
     func run(failuresPerAddress: Int = 20, refusalsPerUser: Int = 30, trustedProxy: String? = nil, maxUploadMB: Int = 200,
-             _ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
-        let server = APIServer(service: store.service, tls: false, trustedProxy: trustedProxy, maxUploadMB: maxUploadMB,
+             service: TokenService? = nil, _ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        let server = APIServer(service: service ?? store.service, tls: false, trustedProxy: trustedProxy, maxUploadMB: maxUploadMB,
                                throttle: FailureThrottle(limit: failuresPerAddress, window: 300),
                                signInThrottle: FailureThrottle(limit: refusalsPerUser, window: 300))
         let app = Application(router: server.router())
