@@ -8,7 +8,7 @@ CONTRACT_EXAMPLES ?= 500
 # System libraries oathctl links: libcrypto (OpenSSL 3) and SQLite.
 SYSTEM_PACKAGES := libssl-dev libsqlite3-dev pkg-config
 
-.PHONY: all deps build test demo serve bench bench-serve fuzz faults install clean
+.PHONY: all deps build test demo serve bench bench-serve bench-beside fuzz faults install clean
 
 all: build
 
@@ -58,10 +58,18 @@ bench: deps
 
 ## bench-serve: sign-in checks per second through `oathctl serve` (wrk, 1, 8 and 64 connections, fresh and wrong
 ## codes) on SQLite and a throwaway PostgreSQL cluster (fsync on), beside privacyIDEA 3.14 from PyPI (a venv under
-## .build/, gunicorn, 2 workers, SQLite) with the same workload; writes bench/serve-results.md.
+## .build/, gunicorn, 2 workers, SQLite) with the same workload; writes bench/serve-results.md. Then bench-beside.
 bench-serve: deps build
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } || { echo "oathctl: bench-serve needs wrk (apt-get install wrk)" >&2; exit 1; }
 	python3 Benchmarks/bench_serve.py
+	python3 Benchmarks/bench_beside.py
+
+## bench-beside: sign-in checks (8 connections, every request a first acceptance) while operators work beside them:
+## logins, find, validate, an import, an audit export; on SQLite and a throwaway PostgreSQL (fsync on), 1,000,000 tokens
+## in stock; accepted/s, p50, p99 and max per load; writes bench/beside-results.md.
+bench-beside: deps build
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } || { echo "oathctl: bench-beside needs wrk (apt-get install wrk)" >&2; exit 1; }
+	python3 Benchmarks/bench_beside.py
 
 ## fuzz: each libFuzzer target (Base32, CSV + rules, PSKC, SIMD SHA-1 against libcrypto, OATH CSV + SafeWord, the HTTP API's
 ## JSON bodies and uploads) for FUZZ_SECONDS (default 60) with the address sanitizer; then schemathesis with CONTRACT_EXAMPLES
