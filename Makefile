@@ -35,10 +35,11 @@ build: deps
 ## (installed with apt-get when missing and root; started on a free port, removed afterwards), then the
 ## API against its OpenAPI document with schemathesis (PyPI, in .build/venv) on both stores, then the web page
 ## in headless Chromium with selenium (Debian's chromium and chromium-driver, installed when missing and root);
+## ../shared (vectors, peer corpus), openssl and python3 are required: a missing one fails the run with its name.
 ## CI runs exactly this.
 test: deps
 	$(SWIFT) build --build-tests
-	bash scripts/with-postgres.sh $(SWIFT) test --skip-build
+	OATHCTL_REQUIRE_PREREQUISITES=1 bash scripts/with-postgres.sh $(SWIFT) test --skip-build
 	bash scripts/with-postgres.sh bash scripts/schemathesis.sh
 	bash scripts/browser-tests.sh
 

@@ -163,8 +163,11 @@ def check_helpdesk_flow():
         # Sign out; the back button shows no data.
         submit(driver, "sign-out")
         wait_for(driver, "#sign-in")
+        # Wait for the page the back button brings (the old one's elements gone, the new one loaded), then look.
+        page = driver.find_element(By.TAG_NAME, "html")
         driver.back()
-        time.sleep(0.5)
+        WebDriverWait(driver, 10).until(gone(page))
+        WebDriverWait(driver, 10).until(lambda d: d.execute_script("return document.readyState") == "complete")
         assert "token-card" not in driver.page_source and "helga@contoso.com" not in driver.page_source, driver.current_url
     finally:
         driver.quit()

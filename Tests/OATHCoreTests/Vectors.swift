@@ -9,12 +9,16 @@ enum Vectors {
         return repo.deletingLastPathComponent().appendingPathComponent("shared/vectors")
     }()
 
-    /// The rows of a TSV file as dictionaries keyed by its header. A missing file is a test failure, not a skip.
+    /// Every table the tests read.
+    static let files = ["rfc4648_base32.tsv", "rfc4226_hotp.tsv", "rfc6238.tsv", "differential_totp.tsv"]
+
+    static var isPresent: Bool { FileManager.default.fileExists(atPath: directory.path) }
+
+    /// The rows of a TSV file as dictionaries keyed by its header; none when the file is missing,
+    /// which `PrerequisiteTests` reports (tests take their arguments from here before any runs).
     static func table(_ name: String) -> [[String: String]] {
         let url = directory.appendingPathComponent(name)
-        guard let text = try? String(contentsOf: url, encoding: .utf8) else {
-            fatalError("test vectors not found at \(url.path); set OATHCTL_VECTORS")
-        }
+        guard let text = try? String(contentsOf: url, encoding: .utf8) else { return [] }
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         while lines.last == "" { lines.removeLast() }
         let header = lines.removeFirst().split(separator: "\t", omittingEmptySubsequences: false).map(String.init)

@@ -25,12 +25,9 @@ import Testing
         return out
     }
 
-    @Test(arguments: [1, 2, 3, 4, 5] as [UInt64])
+    @Test(.enabled(if: python != nil || Prerequisite.required, "python3 is missing"), arguments: [1, 2, 3, 4, 5] as [UInt64])
     func matchesPythonCSV(seed: UInt64) throws {
-        guard let python = Self.python else {
-            print("skipped: python3 not found; the CSV differential test needs it")
-            return
-        }
+        let python = try #require(Self.python, "python3 is missing: the CSV differential test needs it")
         let text = Self.generate(seed: seed, rows: 300)
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("csvdiff-\(seed)-\(UUID().uuidString).csv")
         try Data(text.utf8).write(to: file)

@@ -11,9 +11,14 @@ import Testing
 let peerCorpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/peer-corpus")
 
-@Suite(.enabled(if: FileManager.default.fileExists(atPath: peerCorpus.path), "../shared/peer-corpus is not beside the repository: the peer files are not read"))
+@Suite(.enabled(if: FileManager.default.fileExists(atPath: peerCorpus.path) || Prerequisite.required,
+                "../shared/peer-corpus is not beside the repository: the peer files are not read"))
 struct PeerCorpusTests {
     static let corpus = peerCorpus
+
+    @Test func theCorpusIsThere() {
+        #expect(FileManager.default.fileExists(atPath: peerCorpus.path), "\(peerCorpus.path) is missing")
+    }
 
     /// A token as a test expects it: serial, seed in hex, step, digits, hash.
     struct Expected: Equatable, CustomStringConvertible {

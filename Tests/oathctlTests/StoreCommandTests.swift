@@ -143,14 +143,18 @@ import Testing
     }
 
     /// A killed import leaves the store before or after the batch, never between, and a rerun completes it.
+    /// The kill lands while the import holds the store's write transaction (seen from another
+    /// connection), so the test cannot pass by killing a process that had not started or had finished.
     @Test func killedImportIsAllOrNothing() throws {
         let rows = (1...20_000).map { ("user\($0 / 3)@contoso.com", "K\($0)") }
         let (path, _) = try tokenFile("big.csv", rows)
-        for delay in [0.2, 0.5] {
+        for _ in 0..<2 {
             let process = try cli.start(["import", path] + report("k.csv"))
-            Thread.sleep(forTimeInterval: delay)
+            let writing = try waitForAnotherWriter(while: process)
             process.kill()
             _ = process.wait()
+            #expect(writing, "the import never took the write lock before it ended")
+            #expect(process.process.terminationReason == .uncaughtSignal, "the import ended before the kill")
             let queue = try DatabaseQueue(path: storePath)
             let (check, count, batches) = try queue.read { db in
                 (try String.fetchOne(db, sql: "PRAGMA integrity_check"),
@@ -159,13 +163,43 @@ import Testing
             }
             try queue.close()
             #expect(check == "ok")
-            #expect(count == 0 || count == rows.count)
-            #expect(batches == (count == 0 ? 0 : 1))
-            if count == rows.count { break }
+            // Killed inside its transaction: nothing of the batch.
+            #expect(count == 0 && batches == 0)
         }
         let rerun = try cli.run(["import", path, "--format", "json"] + report("k2.csv"))
         #expect(rerun.status == 0)
         #expect(try cli.run(["list", "--format", "csv"]).stdout.split(separator: "\n").count == rows.count + 1)
+    }
+
+    /// Polls (at most 20 s) until some other connection holds the store's write lock while `process`
+    /// runs, and still holds it 20 ms later (the import's long transaction, not the moment its open
+    /// checks the schema); false if the process ended first.
+    private func waitForAnotherWriter(while process: CommandRunner.Running) throws -> Bool {
+        let started = Date()
+        var heldBefore = false
+        while process.process.isRunning, Date().timeIntervalSince(started) < 20 {
+            let held = try writeLockIsHeld()
+            if held, heldBefore { return true }
+            heldBefore = held
+            Thread.sleep(forTimeInterval: held ? 0.02 : 0.002)
+        }
+        return false
+    }
+
+    /// Whether another connection holds the store's write lock now.
+    private func writeLockIsHeld() throws -> Bool {
+        guard FileManager.default.fileExists(atPath: storePath) else { return false }
+        let probe = try DatabaseQueue(path: storePath)  // no busy timeout: a held lock is an error at once
+        defer { try? probe.close() }
+        do {
+            try probe.writeWithoutTransaction { db in
+                try db.execute(sql: "BEGIN IMMEDIATE")
+                try db.execute(sql: "ROLLBACK")
+            }
+            return false
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY {
+            return true
+        }
     }
 }
 
