@@ -73,6 +73,7 @@ struct APIError: HTTPResponseError, Sendable {
         case .unreachable, .database: "store_unavailable"
         case .storeFull: "store_full"
         case .busy: "busy"
+        case .importRaced: "import_raced"
         case .storeMissing, .storeExists, .notEmpty, .notAStore, .wrongKey: "store_error"
         }
     }

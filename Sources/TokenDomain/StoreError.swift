@@ -39,6 +39,9 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     /// Heavy work of this kind is already running and queued as much as allowed, or this request
     /// waited its time for a turn: nothing was done. (A sign-in check never gets this.)
     case busy(work: String, retryAfter: Int)
+    /// While a file was imported in stages, someone changed what its checks rested on (an owner, a
+    /// token, an app): nothing of it was stored.
+    case importRaced
     case database(String)
 
     /// The kind of refusal, from which each front end derives its answer.
@@ -50,7 +53,7 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
         case .operatorExists: .conflict
         case .lastAdmin, .loginRefused: .refused
         case .tokenNotFound, .appNotFound: .notFound
-        case .storeExists, .notEmpty, .assignedToOther, .stillAssigned, .appExists: .conflict
+        case .storeExists, .notEmpty, .assignedToOther, .stillAssigned, .appExists, .importRaced: .conflict
         case .notAssigned, .userLimit, .notActivated, .invalidCode, .tooManyMatches: .refused
         }
     }
@@ -85,6 +88,7 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
         case let .batchNotFound(batch): "no batch \(batch) in the store; 'oathctl batches' or GET /api/v1/batches lists them"
         case let .reportNotKept(batch): "batch \(batch) was imported before error reports were kept with batches; validate its file again for the report"
         case .storeFull: "the disk holding the store is full, so nothing of this operation was stored; free space there and try again"
+        case .importRaced: "the store changed while this file was imported (another import, an assignment, an app or a deletion), so nothing of it was stored; import it again"
         case let .busy(work, seconds): "the server is busy with other \(work) work and did not start this; nothing was done: try again in \(seconds) s"
         case let .database(message): "the store failed: \(message)"
         }

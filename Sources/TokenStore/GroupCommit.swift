@@ -52,6 +52,21 @@ final class GroupCommit: @unchecked Sendable {
         }
     }
 
+    /// The same from a thread that may block (a staged import's, on the service's bulk lane): waits
+    /// for the group's commit without a task.
+    func submitAndWait<T>(_ body: @escaping (Database) throws -> T) throws -> T {
+        let done = DispatchSemaphore(value: 0)
+        let result = ResultBox<T>()
+        var failure: Error?
+        enqueue(Job(work: { db in result.value = try body(db) }, finish: { error in
+            failure = error
+            done.signal()
+        }))
+        done.wait()
+        if let failure { throw failure }
+        return result.value!
+    }
+
     private func enqueue(_ job: Job) {
         let start = lock.withLock {
             pending.append(job)

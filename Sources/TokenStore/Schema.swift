@@ -231,6 +231,35 @@ enum Schema {
             // Each import's error report, kept with its batch (written in the import's transaction).
             try db.execute(sql: "CREATE TABLE batch_report (batch_id INTEGER PRIMARY KEY REFERENCES batch(id), csv BLOB NOT NULL)")
         }
+        migrator.registerMigration("v10-staged-imports") { db in
+            // Imports through the server are written in stages (`StagedImport`): a batch stays
+            // pending, invisible, until it is published. `generation` counts the changes that could
+            // undo what a staged import checked against its snapshot (who owns a token, which tokens
+            // and apps exist); the import refuses to publish when it moved.
+            let bump = "UPDATE meta SET value = value + 1 WHERE key = 'generation'"
+            try db.execute(sql: """
+                CREATE TABLE pending_batch (
+                    batch_id INTEGER PRIMARY KEY REFERENCES batch(id),
+                    request_id TEXT NOT NULL,
+                    first_token_id INTEGER NOT NULL,
+                    first_audit_id INTEGER NOT NULL,
+                    lock_name TEXT NOT NULL
+                );
+                INSERT OR IGNORE INTO meta(key, value) VALUES ('generation', 0);
+                CREATE TRIGGER generation_token_owner AFTER UPDATE OF user_key ON token BEGIN \(bump); END;
+                CREATE TRIGGER generation_token_delete AFTER DELETE ON token BEGIN \(bump); END;
+                CREATE TRIGGER generation_app_insert AFTER INSERT ON app BEGIN \(bump); END;
+                CREATE TRIGGER generation_app_delete AFTER DELETE ON app BEGIN \(bump); END;
+                """)
+        }
         return migrator
+    }
+
+    /// Counts one change of the store's inventory (see `v10-staged-imports`): what an import adds in
+    /// one transaction (inserts have no trigger, so a million rows do not pay for one each).
+    static let bumpGeneration = "UPDATE meta SET value = value + 1 WHERE key = 'generation'"
+
+    static func generation(_ db: Database) throws -> Int64 {
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT value FROM meta WHERE key = 'generation'")) ?? 0
     }
 }

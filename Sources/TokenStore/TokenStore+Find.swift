@@ -11,7 +11,7 @@ extension TokenStore {
     public func forEachCandidateBlock(digits: Int, userKey: String?, blockSize: Int,
                                       _ body: (CandidateBlock) throws -> Void) async throws {
         try read { db in
-            var sql = "SELECT serial, sealed_secret, interval, hash, drift FROM token WHERE digits = ?"
+            var sql = "SELECT serial, sealed_secret, interval, hash, drift FROM token WHERE digits = ? AND \(try PendingBatches.load(db).visibleTokens)"
             if userKey != nil { sql += " AND user_key = ?" }
             let statement = try db.makeStatement(sql: sql)
             try statement.setArguments(userKey.map { [digits, $0] } ?? [digits])

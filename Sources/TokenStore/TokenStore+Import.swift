@@ -4,7 +4,8 @@ import TokenImport
 import TokenService
 
 extension TokenStore {
-    /// Validates a token file against the store and stores the accepted rows, all in one transaction.
+    /// Validates a token file against the store and stores the accepted rows: in one transaction
+    /// on a command's store, in stages on a server's (`StagedImport`), where sign-in checks go on beside it.
     ///
     /// The rules read the store inside the same IMMEDIATE transaction that writes, so two imports
     /// racing for a user's last slot or for one serial are serialised and cannot both succeed.
@@ -13,6 +14,13 @@ extension TokenStore {
     ///   - handlers: receive findings and rejected rows (the error report); `accepted` is set here.
     public func importTokens(_ input: TokenInput, validator: FileValidator, options: ImportOptions,
                              handlers: FileValidator.Handlers, stamp: AuditStamp) async throws -> ImportResult {
+        if stagesImports {
+            // Blocks the calling thread (the service's bulk lane) while another staged import runs.
+            return try importGate.withLock {
+                try removeAbandonedImports()
+                return try StagedImport(store: self, stamp: stamp).run(input, validator: validator, options: options, handlers: handlers)
+            }
+        }
         do {
             return try importInTransaction(input, validator: validator, options: options, handlers: handlers, stamp: stamp)
         } catch let rollback as Rollback {
@@ -89,6 +97,8 @@ extension TokenStore {
                 try db.execute(sql: "INSERT INTO batch_report(batch_id, csv) VALUES (?, ?)", arguments: [batch, Data(report.csv)])
             }
             try Self.append([stamp.entry(.imported(result.tally(batch: batch, fileName: options.fileName)))], db)
+            // New tokens have no generation trigger (a million rows would pay for one each): counted once.
+            try db.execute(sql: Schema.bumpGeneration)
             return result
         }
     }

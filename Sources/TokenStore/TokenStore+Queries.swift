@@ -5,25 +5,27 @@ import TokenService
 
 extension TokenStore {
     public func tokens(matching filter: TokenFilter) async throws -> [Token] {
-        let (whereClause, arguments) = Self.conditions(filter)
+        let (condition, arguments) = Self.conditions(filter)
         return try await fetch { db in
-            try Token.fetchAll(db, sql: "SELECT \(Token.columns) FROM token \(whereClause) ORDER BY serial", arguments: arguments)
+            try Token.fetchAll(db, sql: "SELECT \(Token.columns) FROM token WHERE \(PendingBatches.load(db).visibleTokens) AND \(condition) ORDER BY serial",
+                               arguments: arguments)
         }
     }
 
     public func tokenPage(matching filter: TokenFilter, limit: Int, before: Int64?) async throws -> TokenPage {
-        var (whereClause, arguments) = Self.conditions(filter, before: before)
+        var (condition, arguments) = Self.conditions(filter, before: before)
         _ = arguments.append(contentsOf: [limit + 1])
-        let (clause, bound) = (whereClause, arguments)
+        let (clause, bound) = (condition, arguments)
         return try await fetch { db in
-            let rows = try Row.fetchAll(db, sql: "SELECT \(Token.columns), id FROM token \(clause) ORDER BY id DESC LIMIT ?",
-                                        arguments: bound)
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT \(Token.columns), id FROM token WHERE \(PendingBatches.load(db).visibleTokens) AND \(clause) ORDER BY id DESC LIMIT ?
+                """, arguments: bound)
             let tokens = try rows.prefix(limit).map { try Token(row: $0) }
             return TokenPage(tokens: tokens, next: rows.count > limit ? rows[limit - 1]["id"] : nil)
         }
     }
 
-    /// The WHERE clause of a filter (and a page's cursor), with its arguments.
+    /// The condition of a filter (and a page's cursor; "1" for none), with its arguments.
     private static func conditions(_ filter: TokenFilter, before: Int64? = nil) -> (String, StatementArguments) {
         var conditions: [String] = []
         var arguments: [DatabaseValueConvertible?] = []
@@ -47,11 +49,14 @@ extension TokenStore {
             conditions.append("id < ?")
             arguments.append(before)
         }
-        return (conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "), StatementArguments(arguments))
+        return (conditions.isEmpty ? "1" : conditions.joined(separator: " AND "), StatementArguments(arguments))
     }
 
     public func token(serial: String) async throws -> Token? {
-        try await fetch { db in try Token.fetchOne(db, sql: "SELECT \(Token.columns) FROM token WHERE serial_key = lower(?)", arguments: [serial]) }
+        try await fetch { db in
+            try Token.fetchOne(db, sql: "SELECT \(Token.columns) FROM token WHERE serial_key = lower(?) AND \(PendingBatches.load(db).visibleTokens)",
+                               arguments: [serial])
+        }
     }
 
     public func apps(userKey: String?) async throws -> [AuthenticatorApp] {
@@ -118,18 +123,20 @@ extension TokenStore {
             conditions.append("id > ?")
             arguments.append(after)
         }
-        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        let condition = conditions.isEmpty ? "1" : conditions.joined(separator: " AND ")
         arguments.append(query.limit ?? -1)
         let bound = StatementArguments(arguments)
         return try await fetch { db in
-            try AuditEntry.fetchAll(db, sql: """
-                SELECT id, at, actor, action, serial, upn, detail, request_id, role, client FROM audit \(whereClause) ORDER BY id LIMIT ?
-                """, arguments: bound)
+            let (visible, hidden) = try PendingBatches.load(db).visibleAudit
+            return try AuditEntry.fetchAll(db, sql: """
+                SELECT id, at, actor, action, serial, upn, detail, request_id, role, client FROM audit WHERE \(visible) AND \(condition)
+                ORDER BY id LIMIT ?
+                """, arguments: StatementArguments(hidden) + bound)
         }
     }
 
     public func batches() async throws -> [Batch] {
-        try await fetch { db in try Batch.fetchAll(db, sql: "SELECT * FROM batch ORDER BY id") }
+        try await fetch { db in try Batch.fetchAll(db, sql: "SELECT * FROM batch WHERE \(PendingBatches.load(db).visibleBatches) ORDER BY id") }
     }
 
     public func report(batch: Int64) async throws -> StoredReport {
@@ -151,7 +158,10 @@ extension TokenStore {
 
     public func forEachSealedToken(_ body: (TokenRecord) throws -> Void) async throws {
         try read { db in
-            let rows = try Row.fetchCursor(db, sql: "SELECT \(Token.columns), sealed_secret, first_failure_at, secret_fp FROM token ORDER BY serial")
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT \(Token.columns), sealed_secret, first_failure_at, secret_fp FROM token WHERE \(PendingBatches.load(db).visibleTokens)
+                ORDER BY serial
+                """)
             while let row = try rows.next() {
                 try body(TokenRecord(token: try Token(row: row), sealed: Array(row["sealed_secret"] as Data),
                                      firstFailureAt: row["first_failure_at"], fingerprint: (row["secret_fp"] as Data?).map { Array($0) }))

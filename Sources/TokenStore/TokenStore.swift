@@ -21,12 +21,17 @@ public final class TokenStore: TokenRepository {
     public var location: String { path }
     /// The service's write transactions, grouped under one commit.
     let groupCommit: GroupCommit
+    /// Whether imports are staged (`StagedImport`): on a pool, where others read and write beside them.
+    let stagesImports: Bool
+    /// One staged import at a time in this process.
+    let importGate = NSLock()
 
     private init(db: any DatabaseWriter, vault: Vault, path: String) {
         self.db = db
         self.vault = vault
         self.path = path
         groupCommit = GroupCommit(db: db) { error in (error as? DatabaseError).map(TokenStore.translate) ?? error }
+        stagesImports = db is DatabasePool
     }
 
     /// Creates a new store file (mode 0600) with a key check, so a wrong key is caught on open.
@@ -78,6 +83,7 @@ public final class TokenStore: TokenRepository {
         guard let check else { throw StoreError.notAStore(path: path, reason: "it has no key check") }
         guard vault.opens(keyCheck: Array(check)) else { throw StoreError.wrongKey }
         try store.fillMissingFingerprints()
+        try store.removeAbandonedImports()
         return store
     }
 

@@ -33,8 +33,8 @@ def state(store):
         indexes = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")}
         if check != "ok":
             return check, tokens, batches
-        if triggers != 3:
-            return f"{triggers} of 3 triggers", tokens, batches
+        if triggers != 7:
+            return f"{triggers} of 7 triggers", tokens, batches
         if indexes != INDEXES:
             return f"indexes {sorted(indexes)}", tokens, batches
         return "ok", tokens, batches

@@ -119,7 +119,8 @@ import SecretSealing
             #expect(row["id"] as Int64 == 7 && row["serial"] as String == "S7" && row["status"] as String == "activated")
             #expect(row["drift"] as Int == -2 && row["digits"] as Int == 8)
             let names = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE tbl_name IN ('token', 'app') AND type IN ('index', 'trigger') ORDER BY name")
-            #expect(names == ["app_limit_insert", "app_user", "sqlite_autoindex_app_1", "sqlite_autoindex_token_1",
+            #expect(names == ["app_limit_insert", "app_user", "generation_app_delete", "generation_app_insert", "generation_token_delete",
+                              "generation_token_owner", "sqlite_autoindex_app_1", "sqlite_autoindex_token_1",
                               "token_limit_assign", "token_limit_insert", "token_secret_fp", "token_user"])
             #expect(try String.fetchOne(db, sql: "SELECT serial_key FROM token") == "s7")
             // The rebuilt CHECK and the re-created trigger still refuse.
