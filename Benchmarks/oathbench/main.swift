@@ -4,6 +4,7 @@ import TokenImport
 import SecretSealing
 import TokenService
 import TokenStore
+import TokenDomain
 import TokenStorePostgres
 
 // `make bench` (through Benchmarks/bench.py): oathctl's own figures, one core, release build.

@@ -8,6 +8,7 @@ import OATHServer
 import SecretSealing
 import TokenService
 import TokenStore
+import TokenDomain
 
 /// The API's request decoding and upload path, in process: any bytes become one request to one
 /// route (its JSON body, or a token file and the upload's query), sent with a key that may call it.

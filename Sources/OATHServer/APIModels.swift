@@ -62,19 +62,12 @@ struct TokenPageResponse: ResponseEncodable, Sendable {
     var next: String?
 }
 
-struct UserView: ResponseEncodable, Sendable {
-    var upn: String
-    var tokens: [Token]
-    var apps: [AuthenticatorApp]
-    /// Methods the user may still have (of five).
-    var slotsLeft: Int
-}
-
 struct Health: ResponseEncodable, Sendable {
     var status: String
 }
 
 extension Token: ResponseEncodable {}
+extension UserMethods: ResponseEncodable {}
 extension CheckOutcome: ResponseEncodable {}
 extension SignInOutcome: ResponseEncodable {}
 extension FoundToken: ResponseEncodable {}

@@ -33,13 +33,10 @@ extension APIServer {
             let serial = try context.parameters.require("serial")
             return try await call { try await service.token(serial: serial) }
         }
-        api.get("users/:upn") { _, context -> UserView in
+        api.get("users/:upn") { _, context -> UserMethods in
             _ = try context.require(.readTokens)
             let upn = try context.parameters.require("upn")
-            if let problem = UPN.problem(in: upn) { throw APIError(StoreError.invalidUser(problem)) }
-            let tokens = try await call { try await service.tokens(matching: TokenFilter(user: upn)) }
-            let apps = try await call { try await service.apps(user: upn) }
-            return UserView(upn: upn, tokens: tokens, apps: apps, slotsLeft: max(0, MethodLimit.perUser - tokens.count - apps.count))
+            return try await call { try await service.methods(of: upn) }
         }
         api.post("tokens/:serial/assign") { request, context -> Token in
             let caller = try context.require(.assign)

@@ -17,6 +17,12 @@ extension TokenService {
         return token
     }
 
+    /// A user's tokens and apps and the slots left of five: what the API and the page show of a user.
+    public func methods(of upn: String) async throws -> UserMethods {
+        if let problem = UPN.problem(in: upn) { throw StoreError.invalidUser(problem) }
+        return UserMethods(upn: upn, tokens: try await tokens(matching: TokenFilter(user: upn)), apps: try await apps(user: upn))
+    }
+
     /// Apps of one user, or of everyone.
     public func apps(user: String? = nil) async throws -> [AuthenticatorApp] {
         try await repository.apps(userKey: user.map(UPN.key))

@@ -67,6 +67,9 @@ final class GroupCommit: @unchecked Sendable {
         return result.value!
     }
 
+    /// Whether transactions are queued for the next group (sign-in checks waiting for the writer).
+    var hasWaiting: Bool { lock.withLock { !pending.isEmpty } }
+
     private func enqueue(_ job: Job) {
         let start = lock.withLock {
             pending.append(job)

@@ -1,8 +1,8 @@
 import Foundation
 import GRDB
 import SecretSealing
-@_exported import TokenDomain
-@_exported import TokenService
+import TokenDomain
+import TokenService
 
 /// The embedded backend: one SQLite file through GRDB, the default for one admin on one machine.
 ///

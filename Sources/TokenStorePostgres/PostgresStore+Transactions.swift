@@ -152,7 +152,9 @@ extension PostgresStore {
         let (serial, upn, status, interval, hash, digits, manufacturer, model) =
             try row.decode((String, String?, String, Int, String, Int, String, String).self)
         let columns = row.makeRandomAccess()
-        return Token(serial: serial, upn: upn, status: TokenStatus(rawValue: status) ?? .available, interval: interval, hash: hash,
+        // As on SQLite: a status this version does not know is an error, never read as another.
+        guard let status = TokenStatus(rawValue: status) else { throw StoreError.database("a token row holds an unknown status") }
+        return Token(serial: serial, upn: upn, status: status, interval: interval, hash: hash,
                      digits: digits, manufacturer: manufacturer, model: model,
                      drift: try columns[8].decode(Int.self), lastUsedStep: try columns[9].decode(Int64?.self),
                      failedAttempts: try columns[10].decode(Int.self), lockedUntil: try columns[11].decode(Int64?.self),

@@ -1,5 +1,6 @@
 import ArgumentParser
-import TokenStore
+import TokenDomain
+import TokenService
 
 extension Oathctl {
     /// `oathctl app`: authenticator-app registrations, which count toward a user's five methods.

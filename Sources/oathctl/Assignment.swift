@@ -1,5 +1,6 @@
 import ArgumentParser
-import TokenStore
+import TokenDomain
+import TokenService
 
 extension Oathctl {
     /// `oathctl assign SERIAL UPN`.

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import TokenDomain
-import TokenStore
+import TokenService
 
 /// Reads the codes a command checks: typed when asked on a terminal, else from standard input
 /// (separated by white space). Never from the command line, where `ps` and the shell's history

@@ -1,5 +1,6 @@
 import ArgumentParser
-import TokenStore
+import TokenDomain
+import TokenService
 
 extension Oathctl {
     /// `oathctl find`, with the code typed or piped.

@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
 import TokenImport
-import TokenStore
+import TokenDomain
+import TokenService
 
 extension Oathctl {
     /// `oathctl import`: validate a token file against the store and store the accepted rows.

@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import SecretSealing
 import TokenStore
+import TokenDomain
+import TokenService
 
 extension Oathctl {
     /// `oathctl init`: a new store and its master key.

@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
 import SecretSealing
-import TokenStore
+import TokenDomain
+import TokenService
 
 extension Oathctl {
     /// `oathctl operator`: the people and programs that act on the store under their own names.

@@ -5,6 +5,8 @@ import Hummingbird
 import OATHServer
 import ServiceLifecycle
 import TokenStore
+import TokenDomain
+import TokenService
 
 extension Oathctl {
     /// `oathctl serve`: the API for the helpdesk and applications, under each operator's own name.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import TokenImport
-import TokenStore
+import TokenDomain
+import TokenService
 
 extension Oathctl {
     /// `oathctl show SERIAL`: one token in full, without its secret.

@@ -3,6 +3,8 @@ import Foundation
 import SecretSealing
 import TokenImport
 import TokenStore
+import TokenDomain
+import TokenService
 import TokenStorePostgres
 
 extension Oathctl {

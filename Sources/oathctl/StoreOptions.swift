@@ -3,6 +3,8 @@ import Foundation
 import Logging
 import SecretSealing
 import TokenStore
+import TokenDomain
+import TokenService
 import TokenStorePostgres
 
 /// Where the store and its key live, and who is acting: shared by every command that touches the store.

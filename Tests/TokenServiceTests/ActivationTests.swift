@@ -5,6 +5,7 @@ import TokenImport
 @testable import TokenStore
 import TokenService
 import SecretSealing
+import TokenDomain
 
 /// Activation, sign-in verification, replay, lockout and resync, with the clock fixed by the fixture.
 @Suite struct ActivationTests {

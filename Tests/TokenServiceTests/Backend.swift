@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PostgresNIO
 import TokenStorePostgres
+import TokenDomain
 
 /// The backends the conformance tests run on: SQLite always, PostgreSQL when `make test` started a
 /// throwaway cluster (`OATHCTL_TEST_POSTGRES`). With `OATHCTL_REQUIRE_POSTGRES=1` (set by `make

@@ -6,6 +6,7 @@ import TokenImport
 @testable import TokenStore
 import TokenService
 import SecretSealing
+import TokenDomain
 
 /// The store, import, activation and lockout behaviour every backend must give alike: each test
 /// runs on SQLite and, when the throwaway cluster runs, on PostgreSQL.

@@ -1,6 +1,7 @@
 import OATHCore
 import Testing
 @testable import SecretSealing
+import TokenDomain
 
 /// Operators' credentials: PBKDF2-HMAC-SHA256 against RFC 7914's vectors, the stored form, API keys.
 @Suite struct CredentialTests {

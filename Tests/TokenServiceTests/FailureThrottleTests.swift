@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import OATHServer
+import TokenDomain
 
 /// The per-address and per-user failure counts the server keeps in memory.
 @Suite struct FailureThrottleTests {

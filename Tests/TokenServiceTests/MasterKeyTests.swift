@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import SecretSealing
+import TokenDomain
 
 @Suite struct MasterKeyTests {
     let directory: URL = {

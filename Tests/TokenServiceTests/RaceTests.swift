@@ -4,6 +4,7 @@ import Testing
 import TokenImport
 import TokenService
 import TokenStore
+import TokenDomain
 
 /// Two nodes on one store at once (two services, each with its own connections): the database's
 /// locks and guards, not luck, decide who wins. On PostgreSQL these are two oathctl nodes on one

@@ -6,6 +6,7 @@ import TokenImport
 @testable import TokenStore
 import TokenService
 import SecretSealing
+import TokenDomain
 
 /// The SQLite backend's own workings: its file, its migrations, its triggers, its import fast path.
 @Suite struct SQLiteStoreTests {

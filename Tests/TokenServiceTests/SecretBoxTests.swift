@@ -1,6 +1,7 @@
 import Testing
 import OATHCore
 @testable import SecretSealing
+import TokenDomain
 
 @Suite struct SecretBoxTests {
     let box = SecretBox(key: .forTesting(Array(repeating: 7, count: 32)))

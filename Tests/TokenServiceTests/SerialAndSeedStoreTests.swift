@@ -6,6 +6,7 @@ import TokenImport
 @testable import TokenStore
 import TokenService
 import SecretSealing
+import TokenDomain
 
 /// Issue 13, points 4, 5 and 9 in the store: serials folded, seeds fingerprinted, SHA-512 kept.
 @Suite struct SerialAndSeedStoreTests {

@@ -7,6 +7,7 @@ import TokenImport
 @testable import TokenService
 import TokenStorePostgres
 @testable import TokenStore
+import TokenDomain
 
 /// A clock tests move by hand; shared by the service and the test.
 final class TestClock: @unchecked Sendable {

@@ -6,6 +6,7 @@ import Testing
 import TokenImport
 @testable import TokenService
 @testable import TokenStore
+import TokenDomain
 
 /// A server's SQLite imports are staged (`StagedImport`): the same outcome as the one-transaction
 /// import, a batch nobody sees until it is published, sign-in checks that go on meanwhile, a race
@@ -24,7 +25,7 @@ import TokenImport
         }
     }
 
-    /// 2,500 new tokens (three pieces) for 500 users, two stock tokens assigned, one unchanged row, and bad rows.
+    /// 2,500 new tokens (five pieces) for 500 users, two stock tokens assigned, one unchanged row, and bad rows.
     static func file(stock: [(String, String)]) -> String {
         var rows = (0..<2_500).map { ("user\($0 / 5)@contoso.com", "N\($0)", Base32.encode(Self.seed($0))) }
         rows.insert(("stock@contoso.com", stock[0].0, stock[0].1), at: 700)
@@ -109,7 +110,7 @@ import TokenImport
                                                   handlers: .init { _ in gate.pause() }, context: Self.importer)
         }
         try await gate.waitUntilPaused()
-        // The first piece (1,024 tokens and their audit entries) is stored, and hidden.
+        // The first two pieces (1,024 tokens and their audit entries) are stored, and hidden.
         #expect(try served.store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM token") } == 1 + 1_024)
         #expect(try await Self.state(served.service) == before)
         #expect(try await served.service.find(code: "123456", context: fixture.context).isEmpty)

@@ -6,6 +6,7 @@ import TokenImport
 import TokenService
 import TokenStorePostgres
 @testable import TokenStore
+import TokenDomain
 
 /// `store copy`: SQLite -> PostgreSQL -> SQLite gives the same tokens, the same codes and the same
 /// audit trail (plus one `store.copy` entry per copy), seeds never unsealed on the way.

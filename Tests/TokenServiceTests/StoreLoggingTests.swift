@@ -5,6 +5,7 @@ import Testing
 import TokenImport
 @testable import TokenStore
 import TokenService
+import TokenDomain
 
 /// One log line per audited change, written by the service once its transaction commits, a notice
 /// per refusal, and never a seed, a code or a key.

@@ -38,10 +38,8 @@ extension APIServer {
         pages.get("users/:upn") { _, context -> Response in
             _ = try context.require(.readTokens)
             let upn = try context.parameters.require("upn")
-            if let problem = UPN.problem(in: upn) { throw APIError(StoreError.invalidUser(problem)) }
-            let tokens = try await call { try await service.tokens(matching: TokenFilter(user: upn)) }
-            let apps = try await call { try await service.apps(user: upn) }
-            return Layout(title: upn, context: context).response(Self.userPage(upn: upn, tokens: tokens, apps: apps))
+            let user = try await call { try await service.methods(of: upn) }
+            return Layout(title: upn, context: context).response(Self.userPage(user))
         }
         pages.get("tokens/:serial") { _, context -> Response in
             _ = try context.require(.readTokens)
@@ -70,8 +68,8 @@ extension APIServer {
         """
     }
 
-    private static func userPage(upn: String, tokens: [Token], apps: [AuthenticatorApp]) -> HTML {
-        let free = max(0, MethodLimit.perUser - tokens.count - apps.count)
+    private static func userPage(_ user: UserMethods) -> HTML {
+        let (tokens, apps, free) = (user.tokens, user.apps, user.slotsLeft)
         let rows = tokens.map { token -> HTML in
             """
             <tr><td><a href="/tokens/\(Layout.segment(token.serial))">\(token.serial)</a></td><td>\(token.status.rawValue)</td>

@@ -43,8 +43,8 @@ extension APIServer {
             let upn = context.form.text("upn") ?? ""
             return try await acting(serial: serial, context: context) {
                 try await service.assign(serial: serial, to: upn, context: context.service(caller))
-                let held = try await service.tokens(matching: TokenFilter(user: upn)).count + service.apps(user: upn).count
-                return .init(kind: .ok, text: "Assigned \(serial) to \(upn); \(max(0, MethodLimit.perUser - held)) of \(MethodLimit.perUser) slots left. Activate it with the code it shows.")
+                let left = try await service.methods(of: upn).slotsLeft
+                return .init(kind: .ok, text: "Assigned \(serial) to \(upn); \(left) of \(MethodLimit.perUser) slots left. Activate it with the code it shows.")
             }
         }
         pages.post("tokens/:serial/unassign") { _, context -> Response in
