@@ -82,6 +82,8 @@ fuzz: deps build
 ## faults: SIGKILL a large import at random points (20 on SQLite, 10 on a throwaway PostgreSQL cluster);
 ## the store must always be before or after the batch. Then SIGKILL `serve` under sign-in load 5 times: no code
 ## accepted before a kill is accepted after it, every acceptance has its audit row, the store passes its check.
+## Then SIGKILL `serve` 5 times while it imports a 100,000-row file in stages: the store is as before, the next start
+## removes the hidden rows, and the file then imports whole.
 ## Then stop PostgreSQL for 10 s under sign-in load: 503 with Retry-After meanwhile, no hang, service resumes.
 ## Then two serve nodes on one PostgreSQL store, one killed under load: the other answers, each code accepted once.
 ## Then hostile clients (1,000 slow connections, 1 MB headers, an oversized upload, deep JSON, 10,000 bad logins).
@@ -89,6 +91,7 @@ fuzz: deps build
 faults: build
 	python3 Tests/Faults/kill_import.py 20 200000
 	python3 Tests/Faults/kill_serve.py 5 3000
+	python3 Tests/Faults/kill_serve_import.py 5 100000
 	bash scripts/with-postgres.sh python3 Tests/Faults/stop_postgres.py 300
 	bash scripts/with-postgres.sh python3 Tests/Faults/two_nodes_postgres.py 3000
 	python3 Tests/Faults/hostile_clients.py

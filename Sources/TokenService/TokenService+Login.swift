@@ -24,41 +24,13 @@ extension TokenService {
             // anywhere, not even as the actor (people type passwords into name fields).
             var stamp = loginStamp
             if facts.operatorRecord != nil { stamp.actor = name }
-            guard var current = facts.operatorRecord else {
+            guard let stored = facts.operatorRecord else {
                 return Decision(audit: [stamp.entry(.loginRefused(name: "(unknown)", reason: "no such operator"))], result: nil)
             }
-            if current.account.disabled {
-                return Decision(audit: [stamp.entry(.loginRefused(name: name, reason: "disabled"))], result: nil)
-            }
-            if let until = current.account.lockedUntil, until > stamp.at {
-                return Decision(audit: [stamp.entry(.loginRefused(name: name, reason: "locked until \(until)"))], result: nil)
-            }
-            let policy = facts.policy
-            var events: [AuditEvent] = []
-            if let first = current.firstFailureAt, stamp.at - first >= Int64(policy.loginResetMinutes) * 60 || current.account.lockedUntil != nil {
-                current.account.failedLogins = 0
-                current.firstFailureAt = nil
-                current.account.lockedUntil = nil
-            }
-            if matches {
-                current.account.failedLogins = 0
-                current.firstFailureAt = nil
-                events.append(.loggedIn(name: name))
-            } else {
-                current.account.failedLogins += 1
-                current.firstFailureAt = current.firstFailureAt ?? stamp.at
-                events.append(.loginFailed(name: name, attempt: current.account.failedLogins, threshold: policy.loginThreshold))
-                if current.account.failedLogins >= policy.loginThreshold {
-                    let until = stamp.at + Int64(policy.loginLockMinutes) * 60
-                    current.account.lockedUntil = until
-                    events.append(.operatorLocked(name: name, until: until))
-                }
-            }
-            let changed = current != facts.operatorRecord
-            let locked = current.account.lockedUntil != nil
-            return Decision(changes: (changed ? [.saveOperator(current)] : []) + (locked ? [.removeSessions(operatorName: name)] : []),
-                            audit: events.map { stamp.entry($0) },
-                            result: matches ? current.account : nil)
+            let decision = LoginCheck.decide(stored, passwordMatches: matches, policy: facts.policy, now: stamp.at)
+            return Decision(changes: (decision.record != stored ? [.saveOperator(decision.record)] : [])
+                                + (decision.endsSessions ? [.removeSessions(operatorName: name)] : []),
+                            audit: decision.events.map { stamp.entry($0) }, result: decision.accepted)
         }
         guard let accepted else { throw StoreError.loginRefused }
         return accepted
