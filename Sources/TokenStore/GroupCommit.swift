@@ -15,7 +15,7 @@ import GRDB
 /// wrote, exactly as if each had its own transaction: the replay floor and the lockout counters
 /// are as exact as without grouping, and each piece appends its own audit entries.
 final class GroupCommit: @unchecked Sendable {
-    // @unchecked: `pending` and `draining` are only touched under `lock`.
+    // @unchecked: `pending`, `draining` and `ran` are only touched under `lock`.
     private let db: any DatabaseWriter
     private let queue = DispatchQueue(label: "oathctl.sqlite.group-commit")
     private let lock = NSLock()
@@ -67,8 +67,10 @@ final class GroupCommit: @unchecked Sendable {
         return result.value!
     }
 
-    /// Whether transactions are queued for the next group (sign-in checks waiting for the writer).
-    var hasWaiting: Bool { lock.withLock { !pending.isEmpty } }
+    /// Transactions run so far (committed or not): a staged import compares it before and after
+    /// its piece to learn whether anyone else is using the writer.
+    var jobsRun: UInt64 { lock.withLock { ran } }
+    private var ran: UInt64 = 0
 
     private func enqueue(_ job: Job) {
         let start = lock.withLock {
@@ -89,6 +91,7 @@ final class GroupCommit: @unchecked Sendable {
             }
             if group.isEmpty { return }
             run(group)
+            lock.withLock { ran += UInt64(group.count) }
         }
     }
 

@@ -15,10 +15,10 @@ import TokenService
 /// 1. One short transaction opens the batch as *pending* (`PendingBatches`): nobody sees its rows.
 ///    The importer holds a lock file (`ImportLock`) for as long as it lives.
 /// 2. The file is validated against a read snapshot (WAL: no lock), and each 512 accepted rows are
-///    stored, with their audit entries, as one piece of the group commit. When sign-in checks are
-///    waiting for the writer as a piece commits, the import leaves the writer to them for twice as
-///    long as the piece took: under load it takes at most a third of the writer's time; alone it
-///    runs at full speed (`bench/beside-results.md`).
+///    stored, with their audit entries, as one piece of the group commit. When other transactions
+///    (sign-in checks) ran beside a piece, the import leaves the writer to them for three times as
+///    long as the piece took: under load it takes at most a quarter of the writer's time; alone it
+///    runs at full speed (`docs/design.md` has the measurements).
 /// 3. One short transaction publishes the batch: the assignments of stored tokens, the batch's
 ///    counts, its report and audit entry, and the batch is no longer pending. It first checks that
 ///    nothing the snapshot's verdicts rest on has changed since (the store's `generation`: owners,
@@ -35,8 +35,8 @@ struct StagedImport {
     static let chunkRows = 512
 
     /// How long the import leaves the writer to waiting sign-in checks after a piece, in multiples of
-    /// the piece's time: 2 keeps the import to a third of the writer under load.
-    static let yieldFactor = 2.0
+    /// the piece's time: 3 keeps the import to a quarter of the writer under load.
+    static let yieldFactor = 3.0
 
     func run(_ input: TokenInput, validator: FileValidator, options: ImportOptions, handlers: FileValidator.Handlers) throws -> ImportResult {
         let lock = try ImportLock(store: store.path)
@@ -117,9 +117,10 @@ struct StagedImport {
         if tokens.isEmpty { return }
         let sealed = tokens.map { (store.vault.box.seal($0.secret, serial: $0.serial), store.vault.fingerprint.of($0.secret)) }
         let added = AuditEvent.added(batch: entry.batch)
-        let started = DispatchTime.now().uptimeNanoseconds
+        let started = DispatchTime.now().uptimeNanoseconds, jobsBefore = store.groupCommit.jobsRun
         defer {
-            if store.groupCommit.hasWaiting {
+            // Others' transactions ran beside this piece: sign-in checks are coming in.
+            if store.groupCommit.jobsRun - jobsBefore > 1 {
                 let took = DispatchTime.now().uptimeNanoseconds - started
                 Thread.sleep(forTimeInterval: Self.yieldFactor * Double(took) / 1e9)
             }
