@@ -9,9 +9,9 @@ extension TokenService {
     /// Refused when more than the policy's `find.max-matches` tokens match: over many tokens a 6-digit
     /// code matches some by chance, and naming them all would turn `find` into an oracle.
     /// Candidates are read in blocks and checked on every core (each thread with its own cipher context).
-    /// Runs on the bulk lane: a find over a million tokens must not take the cores sign-in checks run on.
+    /// Runs on the find lane: a find over a million tokens must not take the cores sign-in checks run on.
     public func find(code: String, user: String? = nil, context: OperationContext) async throws -> [FoundToken] {
-        try await lanes.bulk.run { try await find(code: code, user: user, context: context, blockSize: Self.findBlock) }
+        try await lanes.find.run { try await find(code: code, user: user, context: context, blockSize: Self.findBlock) }
     }
 
     /// Tokens read per block: enough to keep both cores busy, small enough to keep memory flat.

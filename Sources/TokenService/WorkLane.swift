@@ -58,8 +58,14 @@ public final class WorkLane: TaskExecutor, @unchecked Sendable {
     public func run<T>(_ body: () async throws -> T) async throws -> T {
         try await admit()
         defer { release() }
-        return try await withTaskExecutorPreference(self) { try await body() }
+        return try await WorkLane.$current.withValue(self) {
+            try await withTaskExecutorPreference(self) { try await body() }
+        }
     }
+
+    /// The lane the current task runs on, if any: a backend may then block its thread (a read
+    /// done there rather than on a queue of normal priority), as the lane is for exactly that.
+    @TaskLocal public static var current: WorkLane?
 
     /// Operations waiting for admission now.
     public var waiting: Int { condition.withLock { waiters.count } }
@@ -146,24 +152,31 @@ public final class WorkLane: TaskExecutor, @unchecked Sendable {
 public struct WorkLanes: Sendable {
     /// Password hashing (logins, new passwords): short, CPU-bound, many at 9:00 on Monday.
     public let login: WorkLane
-    /// Files, find, exports, reports: long, CPU- and I/O-bound, few at a time.
+    /// Files, exports, reports, audit pages: long, CPU- and I/O-bound, few at a time.
     public let bulk: WorkLane
+    /// `find` over every token: the helpdesk's, frequent, and on PostgreSQL mostly the database
+    /// server's work (which no nice value here reaches), so one at a time.
+    public let find: WorkLane
     /// Extra threads `find` may use to check a block beside the lane's own (0 on a server, where
     /// the other cores belong to sign-in checks; one per spare core on the command line).
     public let findHelpers: Int
 
-    public init(login: WorkLane, bulk: WorkLane, findHelpers: Int) {
+    public init(login: WorkLane, bulk: WorkLane, find: WorkLane, findHelpers: Int) {
         self.login = login
         self.bulk = bulk
+        self.find = find
         self.findHelpers = findHelpers
     }
 
     /// For a server: lanes at a low priority, so sign-in checks keep the cores. One password hash
     /// at a time, and a login waits at most 5 s to start (a burst of 20 takes about that); at most
-    /// two heavy operations run at once, each on a thread of its own, and others wait up to two minutes.
+    /// two heavy operations run at once, each on a thread of its own, and others wait up to two minutes;
+    /// one find at a time, others waiting up to 30 s (beside 4 concurrent finds, sign-in checks on
+    /// PostgreSQL kept only 38-42% of their idle rate).
     public static func server() -> WorkLanes {
         WorkLanes(login: WorkLane(name: "login", threads: 1, concurrency: 1, queueLimit: 64, maxWait: .seconds(5), niceness: 10),
                   bulk: WorkLane(name: "bulk", threads: 2, concurrency: 2, queueLimit: 16, maxWait: .seconds(120), niceness: 10),
+                  find: WorkLane(name: "find", threads: 1, concurrency: 1, queueLimit: 16, maxWait: .seconds(30), niceness: 10),
                   findHelpers: 0)
     }
 
@@ -173,6 +186,7 @@ public struct WorkLanes: Sendable {
         let cores = ProcessInfo.processInfo.activeProcessorCount
         return WorkLanes(login: WorkLane(name: "login", threads: 1, concurrency: 1, queueLimit: 1_000, maxWait: .seconds(86_400), niceness: 0),
                          bulk: WorkLane(name: "bulk", threads: 1, concurrency: 1, queueLimit: 1_000, maxWait: .seconds(86_400), niceness: 0),
+                         find: WorkLane(name: "find", threads: 1, concurrency: 1, queueLimit: 1_000, maxWait: .seconds(86_400), niceness: 0),
                          findHelpers: max(1, min(cores - 1, 7)))
     }()
 }

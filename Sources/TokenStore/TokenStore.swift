@@ -144,9 +144,12 @@ public final class TokenStore: TokenRepository {
     }
 
     /// Runs `body` in a read transaction on one of GRDB's reader queues: the calling task suspends
-    /// rather than block a thread of Swift's pool, which the server's sign-in checks run on.
+    /// rather than block a thread of Swift's pool, which the server's sign-in checks run on. On a
+    /// service lane it reads on the lane's own low-priority thread instead (an audit page of 10,000
+    /// entries read on GRDB's queue took CPU from sign-in checks at normal priority).
     func fetch<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        try await db.read(body)
+        if WorkLane.current != nil { return try read(body) }
+        return try await db.read(body)
     }
 
     /// Runs `body` in one IMMEDIATE transaction (the write lock is taken before the first read).

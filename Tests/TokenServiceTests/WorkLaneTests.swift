@@ -49,8 +49,8 @@ import TokenDomain
 
     @Test func workRunsOnTheLanesOwnThreadNotTheCooperativePool() async throws {
         let lane = lane()
-        #expect(!lane.isCurrent)
-        #expect(try await lane.run { lane.isCurrent })
+        #expect(!lane.isCurrent && WorkLane.current == nil)
+        #expect(try await lane.run { lane.isCurrent && WorkLane.current === lane })
         // Synchronous work after a suspension inside the lane still runs there.
         let after = try await lane.run { () async throws -> Bool in
             try await Task.sleep(for: .milliseconds(1))
