@@ -5,15 +5,17 @@ import OATHCore
 import SecretSealing
 import TokenDomain
 
-/// One block of `find` being checked by the reading thread and its helpers, each thread with its own cipher context.
+/// One block of `find` being checked by the reading thread and its helpers, each thread with its
+/// own cipher context.
 ///
 /// Threads take the block a slice at a time, and the reading thread joins them once it has read the
 /// next block (`results`): with fixed halves, the worker that shared its core with the reader
 /// finished last while the other core idled (a third of the time, measured). On the command line,
-/// one helper per core besides the reader's (on a server, none: the other core is the sign-in checks'): with a worker on every core as well, three threads shared two cores, the
-/// reader fell behind and the workers waited for it (1M tokens, alternating runs: 0.72-0.87 s
-/// against 0.68-0.76 s). Reading with a connection per thread instead, each thread reading and
-/// checking its own ranges of ids, measured no faster (0.87-0.93 s against 0.83-0.94 s).
+/// one helper per core besides the reader's: with a worker on every core as well, three threads
+/// shared two cores, the reader fell behind and the workers waited for it (1M tokens, alternating
+/// runs: 0.72-0.87 s against 0.68-0.76 s). On a server, no helper: the other core is the sign-in
+/// checks'. Reading with a connection per thread instead, each thread reading and checking its own
+/// ranges of ids, measured no faster (0.87-0.93 s against 0.83-0.94 s).
 final class FindCheck: @unchecked Sendable {
     // @unchecked: `nextSlice`, `found` and `failed` are read and written under `lock`.
     private let group = DispatchGroup()
