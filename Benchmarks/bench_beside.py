@@ -19,18 +19,16 @@ import base64
 import datetime
 import json
 import os
-import platform
 import random
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
-from bench_serve import OATHCTL, ROOT, free_port, request, run, serving, totp
+from bench_serve import LUA, OATHCTL, ROOT, cpu_name, prepare, request, run, serving, totp, write_results
 from pg_cluster import Cluster
 
 STOCK = int(os.environ.get("BESIDE_STOCK", "1000000"))
@@ -119,34 +117,12 @@ def wrk_phase(work, url, key, seeds, seconds):
             f.write(json.dumps({"upn": f"user{i}@contoso.com", "code": totp(seed, now)}, separators=(",", ":")) + "\n")
     script = os.path.join(work, "verify.lua")
     with open(script, "w") as f:
-        f.write(LUA.replace("BODIES", bodies).replace("KEY", key))
+        # bench_serve's script: each request a different line, the acceptances counted, the latencies printed.
+        headers = f'["Content-Type"] = "application/json", ["Authorization"] = "Bearer {key}"'
+        f.write(LUA.replace("BODIES", bodies).replace("HEADERS", headers).replace("THREADS", "2"))
     out = subprocess.run(["wrk", "-t", "2", "-c", str(CONNECTIONS), "-d", f"{seconds}s", "--timeout", "60s", "--latency", "-s", script, url],
                          capture_output=True, text=True, check=True).stdout
     return parse(out, seconds)
-
-
-# Thread t of 2 sends lines t, t + 2, ...; response() counts the answers that accepted the code.
-LUA = """
-local bodies = {}
-for line in io.lines("BODIES") do bodies[#bodies + 1] = line end
-local threads = {}
-function setup(thread) thread:set("id", #threads); table.insert(threads, thread) end
-function init(args) counter = 0; accepted = 0 end
-function request()
-  local body = bodies[((counter * 2 + id) % #bodies) + 1]
-  counter = counter + 1
-  return wrk.format("POST", nil, {["Content-Type"] = "application/json", ["Authorization"] = "Bearer KEY"}, body)
-end
-function response(status, headers, body)
-  if string.find(body, '"accepted":true', 1, true) then accepted = accepted + 1 end
-end
-function done(summary, latency, requests)
-  local total = 0
-  for _, thread in ipairs(threads) do total = total + thread:get("accepted") end
-  io.write(string.format("ACCEPTED %d\\nMAX_US %d\\nP50_US %d\\nP99_US %d\\n", total, latency.max,
-                         latency:percentile(50), latency:percentile(99)))
-end
-"""
 
 
 def parse(out, seconds):
@@ -263,13 +239,7 @@ def table(store, rows):
 
 def main():
     stores = sys.argv[1:] or ["sqlite", "postgres"]
-    subprocess.run(["make", "-C", ROOT, "build"], check=True, stdout=subprocess.DEVNULL)
-    work = tempfile.mkdtemp(prefix="oathctl-bench-beside-")
-    key = os.path.join(work, "master.key")
-    subprocess.run(["openssl", "rand", "-hex", "-out", key, "32"], check=True)
-    os.chmod(key, 0o600)
-    base_env = dict(os.environ, OATHCTL_KEY_FILE=key)
-    base_env.pop("OATHCTL_NOW", None)
+    work, base_env = prepare("oathctl-bench-beside-")
     sections = []
     if "sqlite" in stores:
         directory = os.path.join(work, "sqlite")
@@ -283,7 +253,7 @@ def main():
             sections.append(table("PostgreSQL (fsync on)", measure("postgres", env, directory)))
     subprocess.run(["rm", "-rf", work])
     commit = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
-    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.processor())
+    cpu = cpu_name()
     text = f"""# oathctl serve: sign-in checks beside the operators' work
 
 Machine: {cpu}, {os.cpu_count()} cores. Date: {datetime.date.today().isoformat()}. Commit: {commit}. Command: `make bench-beside`
@@ -295,10 +265,7 @@ stock and their audit entries. Each row's load starts a second before wrk and ru
 errors of the sign-in checks (wrk waits up to 60 s for an answer, so a stalled check counts in max). Targets: p99 <= 50 ms, max <= 250 ms, at least 50% of idle.
 
 {chr(10).join(sections)}"""
-    os.makedirs(os.path.join(ROOT, "bench"), exist_ok=True)
-    with open(os.path.join(ROOT, "bench", "beside-results.md"), "w") as f:
-        f.write(text)
-    print(text)
+    write_results("beside-results.md", text)
 
 
 if __name__ == "__main__":

@@ -197,7 +197,8 @@ end
 function done(summary, latency, requests)
   local total = 0
   for _, thread in ipairs(threads) do total = total + thread:get("accepted") end
-  io.write(string.format("ACCEPTED %d\n", total))
+  io.write(string.format("ACCEPTED %d\\nMAX_US %d\\nP50_US %d\\nP99_US %d\\n", total, latency.max,
+                         latency:percentile(50), latency:percentile(99)))
 end
 """
 
@@ -221,14 +222,32 @@ def parse_wrk(out):
     return figures
 
 
-def main():
+def prepare(prefix):
+    """The release build, a work folder and an environment with a new master key in it (0600), for a bench's stores."""
     subprocess.run(["make", "-C", ROOT, "build"], check=True, stdout=subprocess.DEVNULL)
-    work = tempfile.mkdtemp(prefix="oathctl-bench-serve-")
+    work = tempfile.mkdtemp(prefix=prefix)
     key = os.path.join(work, "master.key")
     subprocess.run(["openssl", "rand", "-hex", "-out", key, "32"], check=True)
     os.chmod(key, 0o600)
-    base_env = dict(os.environ, OATHCTL_KEY_FILE=key)
-    base_env.pop("OATHCTL_NOW", None)
+    env = dict(os.environ, OATHCTL_KEY_FILE=key)
+    env.pop("OATHCTL_NOW", None)
+    return work, env
+
+
+def cpu_name():
+    return next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.processor())
+
+
+def write_results(name, text):
+    """bench/NAME, and the same on standard output."""
+    os.makedirs(os.path.join(ROOT, "bench"), exist_ok=True)
+    with open(os.path.join(ROOT, "bench", name), "w") as f:
+        f.write(text)
+    print(text)
+
+
+def main():
+    work, base_env = prepare("oathctl-bench-serve-")
     sqlite_dir = os.path.join(work, "sqlite")
     os.makedirs(sqlite_dir)
     rows = {"SQLite": measure("sqlite", dict(base_env, OATHCTL_STORE=os.path.join(sqlite_dir, "tokens.sqlite")), sqlite_dir)}
@@ -272,7 +291,7 @@ def main():
         (kind, connections), factor = worst
         table += (f"\nPostgreSQL beside SQLite: SQLite answers at most {factor:.2f}x as many requests per second "
                   f"({kind} codes, {connections} connection{'s' if connections != 1 else ''}; the target is 2x or less).\n")
-    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.processor())
+    cpu = cpu_name()
     text = f"""# oathctl serve: sign-in checks beside privacyIDEA
 
 Machine: {cpu}, {os.cpu_count()} cores. Date: {datetime.date.today().isoformat()}. Command: `make bench-serve`.
@@ -292,10 +311,7 @@ loaded through its /token/load, `POST /validate/check` with a token's serial and
 {chr(10).join(import_rows)}
 | privacyIDEA {PEER_VERSION} (peer) | `POST /token/load`, {IMPORT_SMALL:,} TOTP tokens (OATH CSV) | {load_seconds:.1f} s ({IMPORT_SMALL / load_seconds:,.0f} tokens/s) |
 """
-    os.makedirs(os.path.join(ROOT, "bench"), exist_ok=True)
-    with open(os.path.join(ROOT, "bench", "serve-results.md"), "w") as f:
-        f.write(text)
-    print(text)
+    write_results("serve-results.md", text)
 
 
 if __name__ == "__main__":
