@@ -8,8 +8,8 @@ import GRDB
 /// on the file). One writer, on its own dispatch queue, takes everything queued, runs each piece
 /// in its own savepoint inside one IMMEDIATE transaction, commits once, and only then answers each
 /// caller: nothing is answered before it is durable. A piece that throws is rolled back to its
-/// savepoint and gets its error; the others still commit. When the commit itself fails, every
-/// piece of the group gets that error, and none of them happened.
+/// savepoint and gets its error; the others still commit. When the transaction itself fails, each
+/// piece runs again alone, and one that fails alone gets its error: none of a failed group happened.
 ///
 /// The pieces run one after another inside the transaction, each seeing what the earlier ones
 /// wrote, exactly as if each had its own transaction: the replay floor and the lockout counters
@@ -118,6 +118,13 @@ final class GroupCommit: @unchecked Sendable {
                 }
             }
         } catch {
+            // One piece may have failed the whole transaction (SQLite rolls back on its own when a
+            // staged import's piece fills the disk): the others run again, each alone, so a sign-in
+            // check is not refused for another piece's failure. A piece alone gets its own error.
+            if group.count > 1 {
+                for job in group { run([job]) }
+                return
+            }
             let failure = translate(error)
             for job in group { job.finish(failure) }
             return

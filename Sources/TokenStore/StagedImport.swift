@@ -115,6 +115,7 @@ struct StagedImport {
     /// Stores one piece of new tokens, with their `token.add` audit entries, in the next group commit.
     private func storePiece(_ tokens: [ValidToken], entry: PendingBatches.Entry, generation: Int64) throws {
         if tokens.isEmpty { return }
+        try keepRoom()
         let sealed = tokens.map { (store.vault.box.seal($0.secret, serial: $0.serial), store.vault.fingerprint.of($0.secret)) }
         let added = AuditEvent.added(batch: entry.batch)
         let started = DispatchTime.now().uptimeNanoseconds, jobsBefore = store.groupCommit.jobsRun
@@ -179,6 +180,18 @@ struct StagedImport {
                 throw StoreError.importRaced
             }
         }
+    }
+
+    /// Free space the import leaves on the store's file system: its pieces are committed, so a disk
+    /// it filled would stay full (sign-in checks refused, its own undo impossible) until someone
+    /// freed space. It stops short instead, as on a full disk (`storeFull`), and is undone.
+    static let headroom: UInt64 = 16 << 20
+
+    private func keepRoom() throws {
+        var info = statvfs()
+        let folder = (store.path as NSString).deletingLastPathComponent
+        guard statvfs(folder.isEmpty ? "." : folder, &info) == 0 else { return }
+        if UInt64(info.f_bavail) * UInt64(info.f_frsize) < Self.headroom { throw StoreError.storeFull }
     }
 
     private func discard(_ entry: PendingBatches.Entry) throws {

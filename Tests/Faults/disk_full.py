@@ -39,11 +39,17 @@ def upload(base, path, key):
 
 
 def counts(store):
-    """Tokens, batches, audit rows and the integrity check, read beside the running server."""
+    """Tokens, batches and audit rows as every reader sees them (a staged import's pending batch is
+    hidden until published, and removed by the next import or start), the integrity check, and the
+    pending batches, read beside the running server."""
     db = sqlite3.connect(f"file:{store}?mode=ro", uri=True)
     try:
         return tuple(db.execute(sql).fetchone()[0] for sql in (
-            "SELECT count(*) FROM token", "SELECT count(*) FROM batch", "SELECT count(*) FROM audit", "PRAGMA integrity_check"))
+            "SELECT count(*) FROM token WHERE batch_id IS NULL OR batch_id NOT IN (SELECT batch_id FROM pending_batch)",
+            "SELECT count(*) FROM batch WHERE id NOT IN (SELECT batch_id FROM pending_batch)",
+            "SELECT count(*) FROM audit a WHERE NOT EXISTS "
+            "(SELECT 1 FROM pending_batch p WHERE a.id > p.first_audit_id AND a.request_id IS p.request_id)",
+            "PRAGMA integrity_check", "SELECT count(*) FROM pending_batch"))
     finally:
         db.close()
 
@@ -110,6 +116,9 @@ def main():
         stored = answer.get("stored", {})
         checks[f"with space freed an import succeeds without a restart ({status}, {stored.get('added')} added)"] = \
             status == 201 and stored.get("committed") is True
+        final = counts(store)
+        checks[f"no batch is left pending, and the store passes its check ({final[4]} pending, {final[3]})"] = \
+            final[4] == 0 and final[3] == "ok"
         checks["serve kept running"] = server.poll() is None
     finally:
         if server is not None:
