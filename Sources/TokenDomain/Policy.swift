@@ -103,6 +103,16 @@ public struct Policy: Sendable, Equatable, Codable {
         set { self[keyPath: setting.keyPath] = newValue }
     }
 
+    /// The policy as a store keeps it: (setting name, value) pairs, the default for any setting not
+    /// among them. A name this version does not know is passed over (a newer version's setting).
+    /// The one place stored settings are read, for every backend.
+    public init(stored: some Sequence<(String, Int)>) {
+        self.init()
+        for (key, value) in stored {
+            if let setting = Setting(rawValue: key) { self[setting] = value }
+        }
+    }
+
     /// The activation window in steps for a token interval.
     public func activationWindowSteps(interval: Int) -> Int {
         (interval == 60 ? activationWindowSeconds60 : activationWindowSeconds30) / interval

@@ -147,10 +147,6 @@ extension Token: FetchableRecord {
 extension Policy {
     /// The settings stored in the `policy` table (defaults for any not there).
     static func load(_ db: Database) throws -> Policy {
-        var policy = Policy()
-        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT key, value FROM policy")) {
-            if let setting = Setting(rawValue: row["key"]) { policy[setting] = row["value"] }
-        }
-        return policy
+        Policy(stored: try Row.fetchAll(db.cachedStatement(sql: "SELECT key, value FROM policy")).map { ($0["key"] as String, $0["value"] as Int) })
     }
 }

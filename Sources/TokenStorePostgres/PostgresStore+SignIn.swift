@@ -64,13 +64,7 @@ extension PostgresStore {
             var tokens: [String: [TokenRecord]] = [:], policy: Policy?
             for try await row in try await connection.execute(SignInFacts(userKeys: userKeys), logger: logger) {
                 if let (userKey, record) = row.token { tokens[userKey, default: []].append(record) }
-                if policy == nil {
-                    var read = Policy()
-                    for (key, value) in zip(row.keys, row.values) {
-                        if let setting = Policy.Setting(rawValue: key) { read[setting] = Int(value) }
-                    }
-                    policy = read
-                }
+                if policy == nil { policy = Policy(stored: zip(row.keys, row.values.map { Int($0) })) }
             }
             return userKeys.map { SignInRead(tokens: tokens[$0] ?? [], policy: policy ?? Policy()) }
         }

@@ -192,11 +192,11 @@ extension PostgresStore {
     }
 
     static func policy(_ connection: PostgresConnection, logger: Logger) async throws -> Policy {
-        var policy = Policy()
-        for try await (key, value) in try await connection.query("SELECT key, value FROM policy", logger: logger).decode((String, Int).self) {
-            if let setting = Policy.Setting(rawValue: key) { policy[setting] = value }
+        var stored: [(String, Int)] = []
+        for try await pair in try await connection.query("SELECT key, value FROM policy", logger: logger).decode((String, Int).self) {
+            stored.append(pair)
         }
-        return policy
+        return Policy(stored: stored)
     }
 
     /// Appends audit entries; an entry with a nonzero id keeps it (`store copy`).
