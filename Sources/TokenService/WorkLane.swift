@@ -16,7 +16,7 @@ import TokenDomain
 /// most `maxWait`. One that cannot start in time is refused with `StoreError.busy`, which the server
 /// answers as 503 with `Retry-After`: a queue with a deadline instead of an unbounded pile-up.
 public final class WorkLane: TaskExecutor, @unchecked Sendable {
-    // @unchecked: `jobs`, `running` and `waiters` are only touched under `condition`'s lock.
+    // @unchecked: `jobs`, `running`, `waiters`, `deadlines` and `threadIDs` are only touched under `condition`'s lock.
     public let name: String
     public let concurrency: Int
     public let queueLimit: Int
@@ -26,6 +26,8 @@ public final class WorkLane: TaskExecutor, @unchecked Sendable {
     private var running = 0
     private var waiters: [(id: UInt64, continuation: CheckedContinuation<Void, any Error>)] = []
     private var nextWaiter: UInt64 = 0
+    /// Each waiter's deadline timer, cancelled once it is admitted (a command's lanes wait up to a day).
+    private var deadlines: [UInt64: Task<Void, Never>] = [:]
     private var threadIDs: [pthread_t] = []
 
     /// - Parameters:
@@ -120,27 +122,37 @@ public final class WorkLane: TaskExecutor, @unchecked Sendable {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             condition.withLock { waiters.append((waiter, continuation)) }
             // The deadline: whoever removes the waiter first (a release or this timer) resumes it.
-            Task { [maxWait] in
+            let timer = Task { [maxWait] in
                 try? await Task.sleep(for: maxWait)
                 let expired = self.condition.withLock { () -> CheckedContinuation<Void, any Error>? in
+                    self.deadlines[waiter] = nil
                     guard let index = self.waiters.firstIndex(where: { $0.id == waiter }) else { return nil }
                     return self.waiters.remove(at: index).continuation
                 }
                 expired?.resume(throwing: self.busy)
             }
+            let admitted = condition.withLock { () -> Bool in
+                guard waiters.contains(where: { $0.id == waiter }) else { return true }
+                deadlines[waiter] = timer
+                return false
+            }
+            if admitted { timer.cancel() }
         }
     }
 
     /// Hands the finished operation's place to the longest waiter, or frees it.
     private func release() {
-        let next = condition.withLock { () -> CheckedContinuation<Void, any Error>? in
+        let next = condition.withLock { () -> (CheckedContinuation<Void, any Error>, Task<Void, Never>?)? in
             if waiters.isEmpty {
                 running -= 1
                 return nil
             }
-            return waiters.removeFirst().continuation
+            let waiter = waiters.removeFirst()
+            return (waiter.continuation, deadlines.removeValue(forKey: waiter.id))
         }
-        next?.resume()
+        // A cancelled timer wakes, finds its waiter gone, and ends.
+        next?.1?.cancel()
+        next?.0.resume()
     }
 
     private var busy: StoreError {
