@@ -29,18 +29,23 @@ struct PendingBatches {
         return PendingBatches(entries: rows.map { Entry(batch: $0[0], requestId: $0[1], firstTokenID: $0[2], firstAuditID: $0[3], lockName: $0[4]) })
     }
 
-    /// An SQL condition on `token` that hides pending batches' tokens ("1" when none is pending).
-    /// Batch ids are integers from the store, so they are written into the SQL as they are.
+    /// An SQL condition on `token` that hides pending batches' tokens ("1" when none is pending),
+    /// for queries over many rows: nothing per row when nothing is pending.
     var visibleTokens: String {
-        if entries.isEmpty { return "1" }
-        return "(batch_id IS NULL OR batch_id NOT IN (\(entries.map { String($0.batch) }.joined(separator: ","))))"
+        entries.isEmpty ? "1" : "(batch_id IS NULL OR batch_id NOT IN (\(batchList)))"
     }
 
     /// An SQL condition on `batch`.
     var visibleBatches: String {
-        if entries.isEmpty { return "1" }
-        return "id NOT IN (\(entries.map { String($0.batch) }.joined(separator: ",")))"
+        entries.isEmpty ? "1" : "id NOT IN (\(batchList))"
     }
+
+    /// The pending batches' ids: integers from the store, so written into the SQL as they are.
+    private var batchList: String { entries.map { String($0.batch) }.joined(separator: ",") }
+
+    /// The same rule as `visibleTokens` as one constant condition, for a lookup of one token: its
+    /// statement can be cached, and no query of `pending_batch` goes before it.
+    static let visibleToken = "NOT EXISTS (SELECT 1 FROM pending_batch WHERE batch_id = token.batch_id)"
 
     /// An SQL condition on `audit` hiding pending batches' entries, with its arguments.
     var visibleAudit: (String, [DatabaseValueConvertible?]) {

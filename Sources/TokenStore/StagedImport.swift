@@ -62,12 +62,8 @@ struct StagedImport {
     /// Step 1: the batch, pending.
     private func open(options: ImportOptions, lock: ImportLock) throws -> (PendingBatches.Entry, Int64) {
         try store.groupCommit.submitAndWait { db in
-            try db.execute(sql: """
-                INSERT INTO batch(file_name, sha256, rows_read, accepted, rejected, added, unchanged, assigned, atomic, created_at, actor)
-                VALUES (?, ?, 0, 0, 0, 0, 0, 0, ?, ?, ?)
-                """, arguments: [options.fileName, options.sha256, options.atomic, stamp.at, stamp.actor])
             let entry = PendingBatches.Entry(
-                batch: db.lastInsertedRowID, requestId: stamp.requestId,
+                batch: try TokenStore.openBatch(db, options: options, stamp: stamp), requestId: stamp.requestId,
                 firstTokenID: try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM token") ?? 0,
                 firstAuditID: try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM audit") ?? 0, lockName: lock.name)
             try db.execute(sql: """
@@ -155,16 +151,8 @@ struct StagedImport {
                 try TokenStore.apply(.assign(serial: serial, upn: upn), at: stamp.at, db)
                 try TokenStore.append([stamp.entry(assigned, serial: serial, upn: upn)], db)
             }
-            try db.execute(sql: """
-                UPDATE batch SET rows_read = ?, accepted = ?, rejected = ?, added = ?, unchanged = ?, assigned = ? WHERE id = ?
-                """, arguments: [result.summary.rowsRead, result.summary.accepted, result.summary.rejected,
-                                 result.added, result.unchanged, result.assigned, entry.batch])
-            if let report = options.report {
-                try db.execute(sql: "INSERT INTO batch_report(batch_id, csv) VALUES (?, ?)", arguments: [entry.batch, Data(report.csv)])
-            }
-            try TokenStore.append([stamp.entry(.imported(result.tally(batch: entry.batch, fileName: options.fileName)))], db)
+            try TokenStore.closeBatch(db, batch: entry.batch, result: result, options: options, stamp: stamp)
             try db.execute(sql: "DELETE FROM pending_batch WHERE batch_id = ?", arguments: [entry.batch])
-            try db.execute(sql: Schema.bumpGeneration)
         }
     }
 

@@ -34,12 +34,7 @@ extension TokenStore {
     private func importInTransaction(_ input: TokenInput, validator: FileValidator, options: ImportOptions,
                                      handlers: FileValidator.Handlers, stamp: AuditStamp) throws -> ImportResult {
         try write { db in
-            let started = stamp.at
-            try db.execute(sql: """
-                INSERT INTO batch(file_name, sha256, rows_read, accepted, rejected, added, unchanged, assigned, atomic, created_at, actor)
-                VALUES (?, ?, 0, 0, 0, 0, 0, 0, ?, ?, ?)
-                """, arguments: [options.fileName, options.sha256, options.atomic, started, stamp.actor])
-            let batch = db.lastInsertedRowID
+            let batch = try Self.openBatch(db, options: options, stamp: stamp)
             var result = ImportResult(summary: ValidationSummary(), batch: batch, committed: true, sha256: options.sha256)
             // The import checks the five-methods limit for every row itself (`FileRules`, from the
             // store's counts read in this transaction plus the file's earlier rows) and reports each
@@ -89,18 +84,33 @@ extension TokenStore {
             try db.execute(sql: Schema.tokenLimitInsertTrigger)
             try indexes.rebuild(db)
             if result.mustRollBack(atomic: options.atomic) { throw Rollback(result: result) }
-            try db.execute(sql: """
-                UPDATE batch SET rows_read = ?, accepted = ?, rejected = ?, added = ?, unchanged = ?, assigned = ? WHERE id = ?
-                """, arguments: [result.summary.rowsRead, result.summary.accepted, result.summary.rejected,
-                                 result.added, result.unchanged, result.assigned, batch])
-            if let report = options.report {
-                try db.execute(sql: "INSERT INTO batch_report(batch_id, csv) VALUES (?, ?)", arguments: [batch, Data(report.csv)])
-            }
-            try Self.append([stamp.entry(.imported(result.tally(batch: batch, fileName: options.fileName)))], db)
-            // New tokens have no generation trigger (a million rows would pay for one each): counted once.
-            try db.execute(sql: Schema.bumpGeneration)
+            try Self.closeBatch(db, batch: batch, result: result, options: options, stamp: stamp)
             return result
         }
+    }
+
+    /// A new batch row with its file and zero counts; its id. Both imports (one-transaction and staged) open one so.
+    static func openBatch(_ db: Database, options: ImportOptions, stamp: AuditStamp) throws -> Int64 {
+        try db.execute(sql: """
+            INSERT INTO batch(file_name, sha256, rows_read, accepted, rejected, added, unchanged, assigned, atomic, created_at, actor)
+            VALUES (?, ?, 0, 0, 0, 0, 0, 0, ?, ?, ?)
+            """, arguments: [options.fileName, options.sha256, options.atomic, stamp.at, stamp.actor])
+        return db.lastInsertedRowID
+    }
+
+    /// What a committed import records of its batch: the counts, the kept error report, the `import`
+    /// audit entry, and one step of the store's generation (new tokens have no generation trigger:
+    /// a million rows would pay for one each).
+    static func closeBatch(_ db: Database, batch: Int64, result: ImportResult, options: ImportOptions, stamp: AuditStamp) throws {
+        try db.execute(sql: """
+            UPDATE batch SET rows_read = ?, accepted = ?, rejected = ?, added = ?, unchanged = ?, assigned = ? WHERE id = ?
+            """, arguments: [result.summary.rowsRead, result.summary.accepted, result.summary.rejected,
+                             result.added, result.unchanged, result.assigned, batch])
+        if let report = options.report {
+            try db.execute(sql: "INSERT INTO batch_report(batch_id, csv) VALUES (?, ?)", arguments: [batch, Data(report.csv)])
+        }
+        try append([stamp.entry(.imported(result.tally(batch: batch, fileName: options.fileName)))], db)
+        try db.execute(sql: Schema.bumpGeneration)
     }
 
     /// Thrown inside the transaction to undo it while keeping the counts for the summary.

@@ -13,13 +13,12 @@ extension TokenStore {
     }
 
     public func tokenPage(matching filter: TokenFilter, limit: Int, before: Int64?) async throws -> TokenPage {
-        var (condition, arguments) = Self.conditions(filter, before: before)
-        _ = arguments.append(contentsOf: [limit + 1])
-        let (clause, bound) = (condition, arguments)
+        let (condition, filterArguments) = Self.conditions(filter, before: before)
+        let arguments = filterArguments + [limit + 1]
         return try await fetch { db in
             let rows = try Row.fetchAll(db, sql: """
-                SELECT \(Token.columns), id FROM token WHERE \(PendingBatches.load(db).visibleTokens) AND \(clause) ORDER BY id DESC LIMIT ?
-                """, arguments: bound)
+                SELECT \(Token.columns), id FROM token WHERE \(PendingBatches.load(db).visibleTokens) AND \(condition) ORDER BY id DESC LIMIT ?
+                """, arguments: arguments)
             let tokens = try rows.prefix(limit).map { try Token(row: $0) }
             return TokenPage(tokens: tokens, next: rows.count > limit ? rows[limit - 1]["id"] : nil)
         }
@@ -54,7 +53,7 @@ extension TokenStore {
 
     public func token(serial: String) async throws -> Token? {
         try await fetch { db in
-            try Token.fetchOne(db, sql: "SELECT \(Token.columns) FROM token WHERE serial_key = lower(?) AND \(PendingBatches.load(db).visibleTokens)",
+            try Token.fetchOne(db, sql: "SELECT \(Token.columns) FROM token WHERE serial_key = lower(?) AND \(PendingBatches.visibleToken)",
                                arguments: [serial])
         }
     }

@@ -81,7 +81,7 @@ extension TokenStore {
     static func fetchRecord(_ db: Database, serial: String) throws -> TokenRecord? {
         guard let row = try Row.fetchOne(db.cachedStatement(sql: """
             SELECT \(Token.columns), sealed_secret, first_failure_at FROM token
-            WHERE serial_key = lower(?) AND NOT EXISTS (SELECT 1 FROM pending_batch WHERE batch_id = token.batch_id)
+            WHERE serial_key = lower(?) AND \(PendingBatches.visibleToken)
             """), arguments: [serial]) else { return nil }
         return TokenRecord(token: try Token(row: row), sealed: Array(row["sealed_secret"] as Data), firstFailureAt: row["first_failure_at"])
     }
